@@ -1,0 +1,95 @@
+"""Command line: python -m torchstream_export MODEL --task TASK --out DIR [options]."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from . import TASKS
+from .exporter import ExportError, ExportOptions, export
+
+
+def _shape(value: str) -> tuple[int, int]:
+    try:
+        batch, seq_len = value.lower().split("x")
+        return int(batch), int(seq_len)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected BATCHxSEQ_LEN such as 8x64, got '{value}'")
+
+
+def _texts(path: str) -> list:
+    """One text per line, or JSON lines with text (and text_pair)."""
+    texts = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.startswith("{"):
+            obj = json.loads(line)
+            texts.append((obj["text"], obj["text_pair"]) if "text_pair" in obj else obj["text"])
+        elif line.strip():
+            texts.append(line)
+    return texts
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="torchstream export",
+        description="Export a HuggingFace model (hub id or local folder) to a verified TorchScript bundle.",
+    )
+    p.add_argument("model", help="hub id (e.g. distilbert-base-uncased-finetuned-sst-2-english) or local folder")
+    p.add_argument("--task", required=True, choices=TASKS)
+    p.add_argument("--out", required=True, type=Path, help="bundle folder to write")
+    p.add_argument("--batch", type=int, default=8, help="traced batch size (default 8)")
+    p.add_argument("--seq-len", type=int, default=128, help="traced sequence length in tokens (default 128)")
+    p.add_argument("--name", help="model name recorded in the bundle (default: the folder or hub name)")
+    p.add_argument("--revision", help="hub revision (branch, tag or commit)")
+    p.add_argument("--pooling", choices=("mean", "cls"),
+                   help="embedding pooling (default: the model's sentence-transformers config, else mean)")
+    p.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None,
+                   help="L2-normalise embeddings (default: as the sentence-transformers config says)")
+    p.add_argument("--multi-label", action="store_true", default=None,
+                   help="independent sigmoid scores (default: from the config's problem_type)")
+    p.add_argument("--pairs", action="store_true", help="the classifier reads sentence pairs (text, text_pair)")
+    p.add_argument("--trace-mode", default="auto", choices=("auto", "torchscript-flag", "wrapper"),
+                   help="torchscript=True (transformers 4) or a tuple-returning wrapper (default: auto)")
+    p.add_argument("--tolerance", type=float, default=1e-4, help="max abs diff trace vs eager (default 1e-4)")
+    p.add_argument("--verify-texts", help="file of texts to verify on (lines, or JSON lines with text/text_pair)")
+    p.add_argument("--probe", type=_shape, action="append", dest="probe_shapes",
+                   help="other BATCHxSEQ_LEN shapes to probe (repeatable; default: smaller batches and lengths)")
+    p.add_argument("--allow-untrained-head", action="store_true",
+                   help="export even if the task head has no trained weights in the checkpoint")
+    p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument("-q", "--quiet", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    options = ExportOptions(
+        model=args.model, task=args.task, out=args.out, batch=args.batch, seq_len=args.seq_len,
+        name=args.name, revision=args.revision, pooling=args.pooling, normalize=args.normalize,
+        multi_label=args.multi_label, pairs=args.pairs, trace_mode=args.trace_mode,
+        tolerance=args.tolerance, verify_texts=_texts(args.verify_texts) if args.verify_texts else None,
+        probe_shapes=args.probe_shapes, allow_untrained_head=args.allow_untrained_head, force=args.force,
+    )
+    try:
+        manifest = export(options)
+    except ExportError as e:
+        print(f"torchstream export: {e}", file=sys.stderr)
+        return 2
+    v = manifest["verification"]
+    print(f"wrote {args.out}: {manifest['task']} {manifest['architecture']} traced at "
+          f"{manifest['trace']['batch']}x{manifest['trace']['seq_len']} ({manifest['trace']['mode']}); "
+          f"max abs diff vs eager {v['max_abs_diff']:.3g} on {v['texts']} texts")
+    for probe in v["probes"]:
+        status = (f"equal (max abs diff {probe['max_abs_diff']:.3g})" if probe["equal"]
+                  else probe.get("error") or f"differs (max abs diff {probe['max_abs_diff']:.3g})")
+        print(f"  probe {probe['batch']}x{probe['seq_len']}: {status}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
