@@ -1,0 +1,25 @@
+package io.torchstream.bundle;
+
+import java.nio.file.Path;
+
+/** A model bundle that cannot be used; the message names the file and what to do about it. */
+public class BundleException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Path file;
+
+    public BundleException(Path file, String message) {
+        this(file, message, null);
+    }
+
+    public BundleException(Path file, String message, Throwable cause) {
+        super(file + ": " + message, cause);
+        this.file = file;
+    }
+
+    /** The file (or bundle folder) at fault. */
+    public Path file() {
+        return file;
+    }
+}

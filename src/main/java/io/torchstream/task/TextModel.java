@@ -1,0 +1,206 @@
+package io.torchstream.task;
+
+import io.torchstream.bundle.BundleException;
+import io.torchstream.bundle.BundleManifest;
+import io.torchstream.bundle.ModelBundle;
+import io.torchstream.bundle.Task;
+import io.torchstream.bundle.TraceShape;
+import io.torchstream.runtime.ModelOutput;
+import io.torchstream.runtime.ModelRunException;
+import io.torchstream.runtime.ModelRunner;
+import io.torchstream.runtime.PaddedBatch;
+import io.torchstream.runtime.TorchScriptRunner;
+import io.torchstream.text.EncodedText;
+import io.torchstream.text.TextEncoder;
+import io.torchstream.text.TextInput;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A loaded bundle ready to predict: tokenizes, pads each batch to the smallest verified shape that
+ * fits it, runs the model and decodes the outputs. Thread-safe; {@link #close()} is idempotent.
+ */
+public final class TextModel implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TextModel.class);
+
+    /** libtorch's graph executor re-optimises for each new shape over its first few calls. */
+    static final int WARMUP_RUNS = 3;
+
+    private final BundleManifest manifest;
+    private final TextEncoder encoder;
+    private final ModelRunner runner;
+    private final OutputDecoder decoder;
+    private final int maxBatch;
+    private final long loadMillis;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** Wires a model from parts; {@link #open} is the way to load a bundle. */
+    public TextModel(BundleManifest manifest, TextEncoder encoder, ModelRunner runner) {
+        this(manifest, encoder, runner, 0);
+    }
+
+    private TextModel(BundleManifest manifest, TextEncoder encoder, ModelRunner runner, long loadMillis) {
+        this.manifest = manifest;
+        this.encoder = encoder;
+        this.runner = runner;
+        this.decoder = new OutputDecoder(manifest);
+        this.maxBatch = manifest.shapes().stream().mapToInt(TraceShape::batch).max().orElseThrow();
+        this.loadMillis = loadMillis;
+    }
+
+    /**
+     * Loads a bundle: its tokenizer, its TorchScript module in libtorch, and a warm-up at every shape
+     * it may run at, which also checks the model against bundle.json.
+     *
+     * @param intraOpThreads libtorch threads for this JVM (0: libtorch's default); see {@link
+     *     io.torchstream.runtime.TorchEngine}
+     * @throws BundleException if the bundle's files contradict bundle.json
+     */
+    public static TextModel open(ModelBundle bundle, int intraOpThreads) {
+        long started = System.nanoTime();
+        TextEncoder encoder = TextEncoder.open(bundle);
+        TorchScriptRunner runner;
+        try {
+            runner = TorchScriptRunner.load(bundle, intraOpThreads);
+        } catch (RuntimeException e) {
+            encoder.close();
+            throw e;
+        }
+        try {
+            warmUp(bundle, encoder, runner);
+        } catch (RuntimeException e) {
+            runner.close();
+            encoder.close();
+            throw e;
+        }
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        LOG.info("loaded {} in {} ms: {} at shapes {}", bundle, millis, bundle.manifest().task(), bundle.manifest().shapes());
+        return new TextModel(bundle.manifest(), encoder, runner, millis);
+    }
+
+    private static void warmUp(ModelBundle bundle, TextEncoder encoder, ModelRunner runner) {
+        BundleManifest manifest = bundle.manifest();
+        EncodedText sample = encoder.encode(TextInput.of("torchstream warm-up"));
+        for (TraceShape shape : manifest.shapes()) {
+            List<EncodedText> rows = Collections.nCopies(shape.batch(), sample);
+            for (int i = 0; i < WARMUP_RUNS; i++) {
+                ModelOutput output;
+                try {
+                    output = runner.run(PaddedBatch.of(rows, shape, manifest.padTokenId(), manifest.padTokenTypeId()));
+                } catch (ModelRunException e) {
+                    throw new BundleException(bundle.modelFile(), e.getMessage() + ". Does bundle.json's inputs "
+                            + manifest.inputs() + " match the model? Re-export the bundle", e);
+                }
+                checkOutput(manifest, bundle, shape, output);
+            }
+        }
+    }
+
+    private static void checkOutput(BundleManifest manifest, ModelBundle bundle, TraceShape shape, ModelOutput output) {
+        long[] expected = switch (manifest.task()) {
+            case SEQUENCE_CLASSIFICATION -> new long[] {shape.batch(), manifest.labels().size()};
+            case TOKEN_CLASSIFICATION -> new long[] {shape.batch(), shape.seqLen(), manifest.labels().size()};
+            case EMBEDDING -> new long[] {shape.batch(), shape.seqLen(), manifest.outputWidth()};
+        };
+        if (!Arrays.equals(expected, output.shape())) {
+            throw new BundleException(bundle.modelFile(), "outputs shape " + Arrays.toString(output.shape()) + " at "
+                    + shape + " but bundle.json describes a " + manifest.task() + " model with output "
+                    + Arrays.toString(expected) + "; re-export the bundle");
+        }
+    }
+
+    public BundleManifest manifest() {
+        return manifest;
+    }
+
+    public Task task() {
+        return manifest.task();
+    }
+
+    /** The most rows one forward pass takes. */
+    public int maxBatchSize() {
+        return maxBatch;
+    }
+
+    /** Milliseconds {@link #open} took: tokenizer, libtorch load and warm-up. */
+    public long loadMillis() {
+        return loadMillis;
+    }
+
+    /** Tokenizes one input (truncating it to the model's length). */
+    public EncodedText encode(TextInput input) {
+        return encoder.encode(input);
+    }
+
+    /** Pads rows (at most {@link #maxBatchSize()}) to the smallest verified shape that holds them. */
+    public PaddedBatch pad(List<EncodedText> rows) {
+        return PaddedBatch.of(rows, shapeFor(rows), manifest.padTokenId(), manifest.padTokenTypeId());
+    }
+
+    /** The bare forward pass: the model's raw first output for a padded batch, padded rows included. */
+    public ModelOutput forward(PaddedBatch batch) {
+        if (closed.get()) {
+            throw new IllegalStateException("model " + manifest.name() + " is closed");
+        }
+        return runner.run(batch);
+    }
+
+    /** Predicts every input, in order, in as few forward passes as the shapes allow. */
+    public Predictions predict(List<TextInput> inputs) {
+        List<EncodedText> rows = new ArrayList<>(inputs.size());
+        for (TextInput input : inputs) {
+            rows.add(encoder.encode(input));
+        }
+        return predictEncoded(rows);
+    }
+
+    /** Predicts already tokenized rows, in order. */
+    public Predictions predictEncoded(List<EncodedText> rows) {
+        List<Prediction> results = new ArrayList<>(rows.size());
+        List<ForwardStats> forwards = new ArrayList<>((rows.size() + maxBatch - 1) / maxBatch);
+        for (int from = 0; from < rows.size(); from += maxBatch) {
+            List<EncodedText> chunk = rows.subList(from, Math.min(rows.size(), from + maxBatch));
+            PaddedBatch batch = pad(chunk);
+            long started = System.nanoTime();
+            ModelOutput output = forward(batch);
+            forwards.add(new ForwardStats(batch.shape(), chunk.size(), batch.realTokens(), System.nanoTime() - started));
+            for (int r = 0; r < chunk.size(); r++) {
+                results.add(decoder.decode(output, r, chunk.get(r)));
+            }
+        }
+        return new Predictions(results, forwards);
+    }
+
+    /** The smallest verified shape that holds every row; shapes are sorted by size. */
+    TraceShape shapeFor(List<EncodedText> rows) {
+        int longest = 0;
+        for (EncodedText row : rows) {
+            longest = Math.max(longest, row.length());
+        }
+        for (TraceShape shape : manifest.shapes()) {
+            if (shape.batch() >= rows.size() && shape.seqLen() >= longest) {
+                return shape;
+            }
+        }
+        throw new IllegalArgumentException(rows.size() + " rows of up to " + longest + " tokens fit none of " + manifest.shapes());
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                runner.close();
+            } finally {
+                encoder.close();
+            }
+        }
+    }
+}

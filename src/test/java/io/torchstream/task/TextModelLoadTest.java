@@ -1,0 +1,83 @@
+package io.torchstream.task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.torchstream.bundle.BundleException;
+import io.torchstream.bundle.ModelBundle;
+import io.torchstream.testing.BundleCopies;
+import io.torchstream.testing.Fixtures;
+import io.torchstream.text.TextInput;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+
+/** A model that contradicts its bundle.json fails at load (in libtorch), naming model.pt. */
+class TextModelLoadTest {
+
+    @TempDir Path tmp;
+
+    @Test
+    void inputCountContradictingTheModelFailsAtLoad() {
+        Path bundle = BundleCopies.copy("distilbert-seq-cls", tmp.resolve("d"));
+        // DistilBERT's forward takes two tensors; bundle.json now claims three.
+        BundleCopies.editManifest(bundle, m -> m.withArray("inputs").add("token_type_ids"));
+        assertThatThrownBy(() -> TextModel.open(ModelBundle.open(bundle), 1))
+                .isInstanceOf(BundleException.class)
+                .hasMessageContaining("model.pt")
+                .hasMessageContaining("[input_ids, attention_mask, token_type_ids]")
+                .hasMessageContaining("Re-export the bundle");
+    }
+
+    @Test
+    void outputWidthContradictingTheModelFailsAtLoad() {
+        Path bundle = BundleCopies.copy("bert-seq-cls", tmp.resolve("b"));
+        BundleCopies.editManifest(bundle, m -> {
+            m.withArray("labels").add("fourth");
+            m.withObject("/output").putArray("shape").add(4).add(4);
+        });
+        assertThatThrownBy(() -> TextModel.open(ModelBundle.open(bundle), 1))
+                .isInstanceOf(BundleException.class)
+                .hasMessageContaining("model.pt")
+                .hasMessageContaining("outputs shape [4, 3]")
+                .hasMessageContaining("[4, 4]");
+    }
+
+    @Test
+    void emptyAndOverlongTextsNeverCrash() {
+        try (TextModel model = TextModel.open(Fixtures.bundle("bert-seq-cls"), 1)) {
+            String longText = String.join(" ", Collections.nCopies(500, "word"));
+            List<Prediction> results = model.predict(List.of(TextInput.of(""), TextInput.of(longText), TextInput.of("fine"))).results();
+            assertThat(results).hasSize(3);
+            assertThat(results.get(0).truncated()).isFalse();
+            assertThat(results.get(1).truncated()).isTrue();
+            assertThat(model.encode(TextInput.of(longText)).length()).isEqualTo(model.manifest().maxLength());
+        }
+    }
+
+    @Test
+    void moreInputsThanABatchRunInSeveralPassesInOrder() {
+        try (TextModel model = TextModel.open(Fixtures.bundle("bert-seq-cls"), 1)) {
+            List<TextInput> inputs = Fixtures.inputs(Fixtures.reference("bert-seq-cls"));
+            Predictions all = model.predict(inputs);
+            assertThat(all.forwards()).hasSize((inputs.size() + 3) / 4);
+            assertThat(all.forwards()).allSatisfy(f -> assertThat(f.shape()).isEqualTo(model.manifest().traceShape()));
+            for (int i = 0; i < inputs.size(); i++) {
+                Classification alone = (Classification) model.predict(List.of(inputs.get(i))).results().get(0);
+                assertThat(((Classification) all.results().get(i)).label()).isEqualTo(alone.label());
+            }
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndFinal() {
+        TextModel model = TextModel.open(Fixtures.bundle("bert-seq-cls"), 1);
+        model.close();
+        model.close();
+        assertThatThrownBy(() -> model.predict(List.of(TextInput.of("x")))).isInstanceOf(IllegalStateException.class);
+    }
+}
