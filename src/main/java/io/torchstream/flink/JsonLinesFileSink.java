@@ -1,0 +1,55 @@
+package io.torchstream.flink;
+
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Appends each record's JSON as one line of a local file, for local runs and tests. Run it at
+ * parallelism 1. It is not transactional: after a failover, lines written since the last checkpoint
+ * are written again (at-least-once); use Kafka for exactly-once.
+ */
+public final class JsonLinesFileSink implements Sink<OutputRecord> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String path;
+
+    public JsonLinesFileSink(String path) {
+        this.path = path;
+    }
+
+    @Override
+    public SinkWriter<OutputRecord> createWriter(WriterInitContext context) throws IOException {
+        Path file = Path.of(path);
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        OutputStream out = new BufferedOutputStream(
+                Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND), 1 << 16);
+        return new SinkWriter<>() {
+            @Override
+            public void write(OutputRecord element, Context ctx) throws IOException {
+                out.write(element.value());
+                out.write('\n');
+            }
+
+            @Override
+            public void flush(boolean endOfInput) throws IOException {
+                out.flush();
+            }
+
+            @Override
+            public void close() throws IOException {
+                out.close();
+            }
+        };
+    }
+}

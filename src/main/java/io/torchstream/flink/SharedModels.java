@@ -1,0 +1,86 @@
+package io.torchstream.flink;
+
+import io.torchstream.bundle.ModelBundle;
+import io.torchstream.task.TextModel;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One loaded model per bundle per TaskManager (per job classloader), shared by the slots that run it:
+ * reference-counted, and closed when its last user releases it.
+ */
+final class SharedModels {
+
+    private static final Map<Path, Entry> MODELS = new HashMap<>();
+
+    private SharedModels() {}
+
+    private static final class Entry {
+        final TextModel model;
+        int users;
+
+        Entry(TextModel model) {
+            this.model = model;
+        }
+    }
+
+    /** A user's hold on a model; closing it releases the hold once. */
+    static final class Lease implements AutoCloseable {
+        private final Path key;
+        private final TextModel model;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Lease(Path key, TextModel model) {
+            this.key = key;
+            this.model = model;
+        }
+
+        TextModel model() {
+            return model;
+        }
+
+        @Override
+        public void close() {
+            if (released.compareAndSet(false, true)) {
+                if (key == null) {
+                    model.close();
+                } else {
+                    release(key);
+                }
+            }
+        }
+    }
+
+    /** Loads a model for this user alone. */
+    static Lease own(Path bundle, int intraOpThreads) {
+        return new Lease(null, TextModel.open(ModelBundle.open(bundle), intraOpThreads));
+    }
+
+    /** The TaskManager's model for this bundle, loaded by its first user. */
+    static synchronized Lease share(Path bundle, int intraOpThreads) {
+        Path key = bundle.toAbsolutePath().normalize();
+        Entry entry = MODELS.get(key);
+        if (entry == null) {
+            entry = new Entry(TextModel.open(ModelBundle.open(key), intraOpThreads));
+            MODELS.put(key, entry);
+        }
+        entry.users++;
+        return new Lease(key, entry.model);
+    }
+
+    private static synchronized void release(Path key) {
+        Entry entry = MODELS.get(key);
+        if (entry != null && --entry.users == 0) {
+            MODELS.remove(key);
+            entry.model.close();
+        }
+    }
+
+    /** Models currently loaded and shared (for tests and metrics). */
+    static synchronized int loaded() {
+        return MODELS.size();
+    }
+}

@@ -1,0 +1,31 @@
+package io.torchstream.flink;
+
+/** Metric names, all under the operator's {@value #GROUP} group. */
+public final class TorchstreamMetrics {
+
+    public static final String GROUP = "torchstream";
+
+    /** Records read by the parser. */
+    public static final String EVENTS_IN = "eventsIn";
+    /** Records refused by the parser, sent to the dead letters. */
+    public static final String DEAD_LETTERS = "deadLetters";
+    /** Results written by the inference function. */
+    public static final String EVENTS_OUT = "eventsOut";
+    /** Forward passes run. */
+    public static final String BATCHES = "batches";
+    /** Real rows per forward pass (histogram). */
+    public static final String BATCH_SIZE = "batchSize";
+    /** Forward pass wall time in milliseconds (histogram). */
+    public static final String INFERENCE_LATENCY = "inferenceLatencyMs";
+    /** Tokens computed by forward passes, padding included. */
+    public static final String TOKENS_COMPUTED = "tokensComputed";
+    /** Padding tokens over all computed tokens since start (gauge, 0..1). */
+    public static final String PADDING_RATIO = "paddingRatio";
+    /** Milliseconds the model took to load and warm up (gauge). */
+    public static final String MODEL_LOAD_TIME = "modelLoadMillis";
+
+    /** Job-wide totals (Flink accumulators) carry this prefix before the metric name. */
+    public static final String ACCUMULATOR_PREFIX = "torchstream.";
+
+    private TorchstreamMetrics() {}
+}

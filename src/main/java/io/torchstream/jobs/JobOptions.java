@@ -1,0 +1,124 @@
+package io.torchstream.jobs;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Every key a job file (jobs/*.yaml) may set, by its dotted path. {@code --set KEY=VALUE} overrides
+ * any of them; {@link JobConfig} validates them all in one place.
+ */
+public final class JobOptions {
+
+    private JobOptions() {}
+
+    public static final ConfigOption<String> NAME = ConfigOptions.key("name").stringType().defaultValue("torchstream")
+            .withDescription("The Flink job name; also the default Kafka group id and transactional id prefix.");
+
+    // --- model
+
+    public static final ConfigOption<String> MODEL_BUNDLE = ConfigOptions.key("model.bundle").stringType().noDefaultValue()
+            .withDescription("The model bundle folder (bundle.json, model.pt, tokenizer.json). Relative paths are resolved"
+                    + " against the job file's folder. It must be readable on the client and on every TaskManager.");
+    public static final ConfigOption<String> MODEL_SHARING = ConfigOptions.key("model.sharing").stringType().defaultValue("task-manager")
+            .withDescription("'task-manager': the slots of a TaskManager share one loaded model (reference-counted);"
+                    + " 'per-slot': each parallel instance loads its own.");
+    public static final ConfigOption<Integer> MODEL_THREADS = ConfigOptions.key("model.threads").intType().defaultValue(0)
+            .withDescription("libtorch intra-op threads per TaskManager process. 0 picks cores / slots, so that slots x"
+                    + " threads matches the cores; libtorch reads it once per process.");
+
+    // --- batching
+
+    public static final ConfigOption<Integer> BATCH_MAX_SIZE = ConfigOptions.key("batch.max-size").intType().defaultValue(0)
+            .withDescription("The most events per micro-batch. 0 uses the bundle's largest traced batch.");
+    public static final ConfigOption<Duration> BATCH_MAX_WAIT = ConfigOptions.key("batch.max-wait").durationType()
+            .defaultValue(Duration.ofMillis(20))
+            .withDescription("The longest an event waits for its micro-batch to fill before the batch runs anyway.");
+
+    // --- input
+
+    public static final ConfigOption<String> INPUT_TYPE = ConfigOptions.key("input.type").stringType().noDefaultValue()
+            .withDescription("'file' (JSON lines) or 'kafka'.");
+    public static final ConfigOption<String> INPUT_PATH = ConfigOptions.key("input.path").stringType().noDefaultValue()
+            .withDescription("The JSON-lines file, for input.type file.");
+    public static final ConfigOption<String> INPUT_ID_FIELD = ConfigOptions.key("input.id-field").stringType().defaultValue("id")
+            .withDescription("The event field with the id (string or integer). Events without one get their source position.");
+    public static final ConfigOption<String> INPUT_TEXT_FIELD = ConfigOptions.key("input.text-field").stringType().defaultValue("text")
+            .withDescription("The event field with the text.");
+    public static final ConfigOption<String> INPUT_TEXT_PAIR_FIELD = ConfigOptions.key("input.text-pair-field").stringType()
+            .defaultValue("text_pair").withDescription("The event field with the second segment, for sentence-pair models.");
+    public static final ConfigOption<MemorySize> INPUT_MAX_BYTES = ConfigOptions.key("input.max-bytes").memoryType()
+            .defaultValue(MemorySize.parse("1mb")).withDescription("Larger records go to the dead letters.");
+    public static final ConfigOption<String> INPUT_EMPTY_TEXT = ConfigOptions.key("input.empty-text").stringType()
+            .defaultValue("dead-letter").withDescription("What an empty or blank text gets: 'dead-letter' or 'predict'.");
+    public static final ConfigOption<String> INPUT_KAFKA_SERVERS = ConfigOptions.key("input.kafka.bootstrap-servers").stringType()
+            .noDefaultValue().withDescription("Kafka bootstrap servers, for input.type kafka.");
+    public static final ConfigOption<String> INPUT_KAFKA_TOPIC = ConfigOptions.key("input.kafka.topic").stringType().noDefaultValue()
+            .withDescription("The topic to read.");
+    public static final ConfigOption<String> INPUT_KAFKA_GROUP = ConfigOptions.key("input.kafka.group-id").stringType().noDefaultValue()
+            .withDescription("The consumer group (default: the job name).");
+    public static final ConfigOption<String> INPUT_KAFKA_START = ConfigOptions.key("input.kafka.starting-offsets").stringType()
+            .defaultValue("committed").withDescription("'committed' (the group's offsets, else earliest), 'earliest' or 'latest'.");
+    public static final ConfigOption<Boolean> INPUT_KAFKA_BOUNDED = ConfigOptions.key("input.kafka.bounded").booleanType()
+            .defaultValue(false).withDescription("Stop at the offsets that are latest when the job starts.");
+
+    // --- outputs
+
+    public static final ConfigOption<String> OUTPUT_TYPE = ConfigOptions.key("output.type").stringType().noDefaultValue()
+            .withDescription("'print' (JSON lines on stdout), 'file' (JSON lines) or 'kafka'.");
+    public static final ConfigOption<String> OUTPUT_PATH = ConfigOptions.key("output.path").stringType().noDefaultValue()
+            .withDescription("The JSON-lines file, for output.type file. It is replaced at start.");
+    public static final ConfigOption<Boolean> OUTPUT_SCORES = ConfigOptions.key("output.scores").booleanType().defaultValue(true)
+            .withDescription("Whether classification results carry every label's score.");
+    public static final ConfigOption<String> OUTPUT_KAFKA_SERVERS = ConfigOptions.key("output.kafka.bootstrap-servers").stringType()
+            .noDefaultValue().withDescription("Kafka bootstrap servers for results (default: the input's).");
+    public static final ConfigOption<String> OUTPUT_KAFKA_TOPIC = ConfigOptions.key("output.kafka.topic").stringType().noDefaultValue()
+            .withDescription("The results topic.");
+    public static final ConfigOption<String> OUTPUT_KAFKA_DELIVERY = ConfigOptions.key("output.kafka.delivery").stringType()
+            .defaultValue("exactly-once").withDescription("'exactly-once' (Kafka transactions committed on checkpoints; readers"
+                    + " use isolation.level=read_committed) or 'at-least-once'. Applies to the dead-letter topic too.");
+    public static final ConfigOption<Duration> OUTPUT_KAFKA_TX_TIMEOUT = ConfigOptions.key("output.kafka.transaction-timeout")
+            .durationType().defaultValue(Duration.ofMinutes(10))
+            .withDescription("Kafka transaction timeout for exactly-once; must exceed the checkpoint interval plus the time a"
+                    + " restart takes, and not exceed the broker's transaction.max.timeout.ms (15 min by default).");
+
+    public static final ConfigOption<String> DEAD_LETTERS_TYPE = ConfigOptions.key("dead-letters.type").stringType()
+            .noDefaultValue().withDescription("'print', 'file' or 'kafka': where refused records go, with their reasons.");
+    public static final ConfigOption<String> DEAD_LETTERS_PATH = ConfigOptions.key("dead-letters.path").stringType()
+            .noDefaultValue().withDescription("The JSON-lines file, for dead-letters.type file. It is replaced at start.");
+    public static final ConfigOption<String> DEAD_LETTERS_KAFKA_TOPIC = ConfigOptions.key("dead-letters.kafka.topic").stringType()
+            .noDefaultValue().withDescription("The dead-letter topic (the results' Kafka servers and delivery).");
+
+    // --- job
+
+    public static final ConfigOption<Integer> JOB_PARALLELISM = ConfigOptions.key("job.parallelism").intType().defaultValue(2)
+            .withDescription("Parallel instances of the inference operator (and the job).");
+    public static final ConfigOption<Duration> JOB_CHECKPOINT_INTERVAL = ConfigOptions.key("job.checkpoint-interval")
+            .durationType().defaultValue(Duration.ZERO)
+            .withDescription("Checkpoint interval; 0 turns checkpointing off. Exactly-once Kafka output needs it on.");
+
+    /** Keys under this prefix go to Flink's own configuration, without the prefix. */
+    public static final String FLINK_PREFIX = "flink.";
+
+    /** Every option declared above. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field field : JobOptions.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == ConfigOption.class) {
+                try {
+                    options.add((ConfigOption<?>) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return Collections.unmodifiableList(options);
+    }
+}
