@@ -210,3 +210,20 @@ def test_hub_ids_resolve_through_the_hub_cache_offline(model_folders, tmp_path, 
 def test_base_model_loads_for_embedding(model_folders):
     model = AutoModel.from_pretrained(model_folders("bert-embedding"))
     assert type(model).__name__ == "BertModel"
+
+
+def test_extra_shapes_are_verified_and_listed(model_folders, tmp_path):
+    m = export(ExportOptions(model=str(model_folders("bert-seq-cls")), task="sequence-classification",
+                             out=tmp_path / "b", batch=4, seq_len=16, batch_sizes=[1, 2], seq_lens=[8]))
+    assert m["trace"] == {"mode": "torchscript-flag", "batch": 4, "seq_len": 16}
+    assert {(s["batch"], s["seq_len"]) for s in m["shapes"]} == {(b, s) for b in (1, 2, 4) for s in (8, 16)}
+    verified = {(s["batch"], s["seq_len"]) for s in m["verification"]["shapes"]}
+    assert verified == {(b, s) for b in (1, 2, 4) for s in (8, 16)} - {(4, 16)}
+    assert all(s["max_abs_diff"] <= 1e-4 for s in m["verification"]["shapes"])
+    probed = {(p["batch"], p["seq_len"]) for p in m["verification"]["probes"]}
+    assert not probed & verified, "a listed shape is verified, not merely probed"
+
+
+def test_extra_shapes_must_not_exceed_the_trace(tmp_path):
+    with pytest.raises(ExportError, match="--seq-lens must lie in 1..16"):
+        export(ExportOptions(model="x", task="embedding", out=tmp_path / "o", batch=4, seq_len=16, seq_lens=[32]))

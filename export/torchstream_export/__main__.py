@@ -20,6 +20,13 @@ def _shape(value: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"expected BATCHxSEQ_LEN such as 8x64, got '{value}'")
 
 
+def _sizes(value: str) -> list[int]:
+    try:
+        return [int(v) for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers such as 16,32,64, got '{value}'")
+
+
 def _texts(path: str) -> list:
     """One text per line, or JSON lines with text (and text_pair)."""
     texts = []
@@ -43,6 +50,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=int, default=8, help="traced batch size (default 8)")
     p.add_argument("--seq-len", type=int, default=128, help="traced sequence length in tokens (default 128)")
     p.add_argument("--name", help="model name recorded in the bundle (default: the folder or hub name)")
+    p.add_argument("--source", help="where the model comes from, recorded in the bundle (default: MODEL)")
     p.add_argument("--revision", help="hub revision (branch, tag or commit)")
     p.add_argument("--pooling", choices=("mean", "cls"),
                    help="embedding pooling (default: the model's sentence-transformers config, else mean)")
@@ -55,6 +63,10 @@ def parser() -> argparse.ArgumentParser:
                    help="torchscript=True (transformers 4) or a tuple-returning wrapper (default: auto)")
     p.add_argument("--tolerance", type=float, default=1e-4, help="max abs diff trace vs eager (default 1e-4)")
     p.add_argument("--verify-texts", help="file of texts to verify on (lines, or JSON lines with text/text_pair)")
+    p.add_argument("--batch-sizes", type=_sizes, help="smaller batch sizes the runtime may also run, e.g. 1,2,4 "
+                   "(each verified equal to eager, with every --seq-lens)")
+    p.add_argument("--seq-lens", type=_sizes, help="shorter sequence lengths the runtime may also run, e.g. 16,32,64 "
+                   "(each verified equal to eager)")
     p.add_argument("--probe", type=_shape, action="append", dest="probe_shapes",
                    help="other BATCHxSEQ_LEN shapes to probe (repeatable; default: smaller batches and lengths)")
     p.add_argument("--allow-untrained-head", action="store_true",
@@ -70,9 +82,10 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     options = ExportOptions(
         model=args.model, task=args.task, out=args.out, batch=args.batch, seq_len=args.seq_len,
-        name=args.name, revision=args.revision, pooling=args.pooling, normalize=args.normalize,
+        name=args.name, source=args.source, revision=args.revision, pooling=args.pooling, normalize=args.normalize,
         multi_label=args.multi_label, pairs=args.pairs, trace_mode=args.trace_mode,
         tolerance=args.tolerance, verify_texts=_texts(args.verify_texts) if args.verify_texts else None,
+        batch_sizes=args.batch_sizes, seq_lens=args.seq_lens,
         probe_shapes=args.probe_shapes, allow_untrained_head=args.allow_untrained_head, force=args.force,
     )
     try:
@@ -84,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {args.out}: {manifest['task']} {manifest['architecture']} traced at "
           f"{manifest['trace']['batch']}x{manifest['trace']['seq_len']} ({manifest['trace']['mode']}); "
           f"max abs diff vs eager {v['max_abs_diff']:.3g} on {v['texts']} texts")
+    for shape in v["shapes"]:
+        print(f"  shape {shape['batch']}x{shape['seq_len']}: equal (max abs diff {shape['max_abs_diff']:.3g})")
     for probe in v["probes"]:
         status = (f"equal (max abs diff {probe['max_abs_diff']:.3g})" if probe["equal"]
                   else probe.get("error") or f"differs (max abs diff {probe['max_abs_diff']:.3g})")

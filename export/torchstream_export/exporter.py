@@ -65,6 +65,7 @@ class ExportOptions:
     batch: int = 8
     seq_len: int = 128
     name: str | None = None
+    source: str | None = None
     revision: str | None = None
     pooling: str | None = None
     normalize: bool | None = None
@@ -73,6 +74,8 @@ class ExportOptions:
     trace_mode: str = "auto"
     tolerance: float = 1e-4
     verify_texts: list | None = None
+    batch_sizes: list | None = None
+    seq_lens: list | None = None
     probe_shapes: list | None = None
     allow_untrained_head: bool = False
     force: bool = False
@@ -98,6 +101,11 @@ class ExportOptions:
             raise ExportError("--multi-label and --pairs apply to --task sequence-classification only")
         if not self.tolerance > 0:
             raise ExportError(f"--tolerance must be > 0, got {self.tolerance}")
+        for name, values, limit in (("--batch-sizes", self.batch_sizes, self.batch),
+                                    ("--seq-lens", self.seq_lens, self.seq_len)):
+            for v in values or []:
+                if not 1 <= v <= limit:
+                    raise ExportError(f"{name} must lie in 1..{limit} (the traced size), got {v}")
         out = Path(self.out)
         if out.exists() and any(out.iterdir()) and not self.force:
             raise ExportError(f"{out} exists and is not empty; choose another --out or pass --force")
@@ -152,9 +160,23 @@ def export(options: ExportOptions) -> dict:
                 f"the saved trace differs from the eager model by {max_diff:.3g} at {traced_shape} "
                 f"(tolerance {options.tolerance:g}); no bundle was written"
             )
+        shapes = _run_shapes(options, traced_shape)
+        verified = []
+        for shape in shapes:
+            if shape == traced_shape:
+                continue
+            diff, _ = _compare(module, reloaded, tokenizer, texts, shape, input_names)
+            if not diff <= options.tolerance:
+                raise ExportError(
+                    f"at {shape} the trace differs from eager by {diff:.3g} (tolerance {options.tolerance:g}); "
+                    f"drop that size from --batch-sizes/--seq-lens. No bundle was written"
+                )
+            verified.append({"batch": shape.batch, "seq_len": shape.seq_len, "max_abs_diff": diff})
+            log.info("verified %s: max abs diff %.3g", shape, diff)
         probes = [
             _probe(module, reloaded, tokenizer, texts, shape, input_names, options.tolerance)
             for shape in _probe_shapes(options, traced_shape)
+            if shape not in shapes
         ]
 
         _write_tokenizer(tokenizer, traced_shape.seq_len, staging / "tokenizer.json")
@@ -164,8 +186,10 @@ def export(options: ExportOptions) -> dict:
                 "tolerance": options.tolerance,
                 "texts": len(texts),
                 "max_abs_diff": max_diff,
+                "shapes": verified,
                 "probes": probes,
             },
+            shapes,
         )
         manifest["files"] = {
             name: file_digest(staging / name) for name in ("model.pt", "tokenizer.json")
@@ -292,6 +316,13 @@ def _compare(eager, traced, tokenizer, texts, shape: Shape, input_names):
     return max_diff, out_shape
 
 
+def _run_shapes(options: ExportOptions, traced: Shape) -> list[Shape]:
+    """The shapes the runtime may run: the traced one, and the grid of any extra sizes asked for."""
+    batches = sorted({traced.batch, *(options.batch_sizes or [])})
+    lengths = sorted({traced.seq_len, *(options.seq_lens or [])})
+    return [Shape(b, s) for b in batches for s in lengths]
+
+
 def _probe_shapes(options: ExportOptions, traced: Shape) -> list[Shape]:
     if options.probe_shapes is not None:
         return [Shape(b, s) for b, s in options.probe_shapes]
@@ -370,13 +401,13 @@ def _labels(config) -> list[str]:
     return [str(id2label.get(i, id2label.get(str(i), f"LABEL_{i}"))) for i in range(len(id2label))]
 
 
-def _manifest(options, config, model, tokenizer, input_names, trace_mode, shape, out_shape, verification):
+def _manifest(options, config, model, tokenizer, input_names, trace_mode, shape, out_shape, verification, shapes):
     name = options.name or Path(options.model.rstrip("/")).name
     manifest = {
         "format": BUNDLE_FORMAT,
         "format_version": BUNDLE_FORMAT_VERSION,
         "name": name,
-        "source": options.model,
+        "source": options.source or options.model,
         "revision": options.revision,
         "task": options.task,
         "architecture": type(model).__name__,
@@ -384,7 +415,7 @@ def _manifest(options, config, model, tokenizer, input_names, trace_mode, shape,
         "inputs": input_names,
         "output": {"name": _OUTPUT_NAMES[options.task], "shape": out_shape},
         "trace": {"mode": trace_mode, "batch": shape.batch, "seq_len": shape.seq_len},
-        "shapes": [{"batch": shape.batch, "seq_len": shape.seq_len}],
+        "shapes": [{"batch": s.batch, "seq_len": s.seq_len} for s in shapes],
         "tokenizer": {
             "pad_token_id": tokenizer.pad_token_id,
             "pad_token_type_id": tokenizer.pad_token_type_id,

