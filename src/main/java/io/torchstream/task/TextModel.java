@@ -90,7 +90,7 @@ public final class TextModel implements AutoCloseable {
         BundleManifest manifest = bundle.manifest();
         EncodedText sample = encoder.encode(TextInput.of("torchstream warm-up"));
         for (TraceShape shape : manifest.shapes()) {
-            List<EncodedText> rows = Collections.nCopies(shape.batch(), sample);
+            List<EncodedText> rows = Collections.nCopies(shape.batch(), sample.head(shape.seqLen()));
             for (int i = 0; i < WARMUP_RUNS; i++) {
                 ModelOutput output;
                 try {

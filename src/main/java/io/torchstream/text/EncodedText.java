@@ -1,5 +1,7 @@
 package io.torchstream.text;
 
+import java.util.Arrays;
+
 /**
  * One tokenized row, unpadded: token ids, segment ids, and where each token came from in the text.
  *
@@ -15,6 +17,15 @@ public record EncodedText(long[] ids, long[] typeIds, long[] wordIds, int[] star
     /** Tokens in this row, special tokens included. */
     public int length() {
         return ids.length;
+    }
+
+    /** The first {@code n} tokens (all of them if there are fewer), flagged as truncated if any were cut. */
+    public EncodedText head(int n) {
+        if (n >= ids.length) {
+            return this;
+        }
+        return new EncodedText(Arrays.copyOf(ids, n), Arrays.copyOf(typeIds, n), Arrays.copyOf(wordIds, n),
+                Arrays.copyOf(starts, n), Arrays.copyOf(ends, n), true);
     }
 
     /** Whether the token at {@code i} is a special token ([CLS], [SEP], &lt;s&gt;...), not from the text. */
