@@ -1,11 +1,16 @@
 package io.torchstream.flink;
 
+import io.torchstream.task.Classification;
+import io.torchstream.task.Embedding;
 import io.torchstream.task.ForwardStats;
+import io.torchstream.task.LabelClassifier;
+import io.torchstream.task.Prediction;
 import io.torchstream.task.Predictions;
 import io.torchstream.task.TextModel;
 import io.torchstream.text.TextInput;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.accumulators.LongMaximum;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.functions.RuntimeContext;
@@ -39,8 +44,11 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
     private transient SharedModels.Lease lease;
     private transient TextModel model;
     private transient ResultFormatter formatter;
+    private transient LabelClassifier labels;
+    private transient LabelCounts labelCounts;
     private transient Counter eventsOut;
     private transient LongCounter eventsOutTotal;
+    private transient LongMaximum lastResult;
     private transient Counter batches;
     private transient Counter tokensComputed;
     private transient Counter tokensReal;
@@ -59,6 +67,11 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
         lease = settings.sharing() == ModelSharing.TASK_MANAGER ? SharedModels.share(bundle, threads) : SharedModels.own(bundle, threads);
         model = lease.model();
         formatter = new ResultFormatter(idField, settings.includeScores(), model.manifest());
+        if (!settings.labels().isEmpty()) {
+            labels = LabelClassifier.create(model, settings.labels(), settings.labelScale());
+        }
+        labelCounts = new LabelCounts();
+        getRuntimeContext().addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LABELS, labelCounts);
         LOG.info("subtask {} serves {} ({}, {} libtorch threads, {} model)",
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), model.manifest().name(), model.task(), threads,
                 settings.sharing() == ModelSharing.TASK_MANAGER ? "shared" : "own");
@@ -66,6 +79,8 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(TorchstreamMetrics.GROUP);
         eventsOut = group.counter(TorchstreamMetrics.EVENTS_OUT);
         eventsOutTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.EVENTS_OUT);
+        lastResult = new LongMaximum();
+        getRuntimeContext().addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS, lastResult);
         batches = group.counter(TorchstreamMetrics.BATCHES);
         tokensComputed = group.counter(TorchstreamMetrics.TOKENS_COMPUTED);
         tokensReal = group.counter("tokensReal");
@@ -103,7 +118,14 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
         Predictions predictions = model.predict(inputs);
         List<OutputRecord> out = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            out.add(formatter.format(batch.get(i), predictions.results().get(i)));
+            Prediction prediction = predictions.results().get(i);
+            if (labels != null) {
+                prediction = labels.classify((Embedding) prediction);
+            }
+            if (prediction instanceof Classification c) {
+                labelCounts.add(c.label());
+            }
+            out.add(formatter.format(batch.get(i), prediction));
         }
         for (ForwardStats forward : predictions.forwards()) {
             batches.inc();
@@ -114,6 +136,7 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
         }
         eventsOut.inc(out.size());
         eventsOutTotal.add((long) out.size());
+        lastResult.add(System.currentTimeMillis());
         return out;
     }
 

@@ -1,14 +1,31 @@
 package io.torchstream.flink;
 
+import io.torchstream.task.LabelSpec;
+
 import java.io.Serializable;
+import java.util.List;
 
 /**
- * How the inference function loads and reports its model.
+ * How the inference function loads and uses its model.
  *
  * @param bundle the bundle folder, as seen by the TaskManagers
  * @param sharing one model per slot, or one per TaskManager
  * @param intraOpThreads libtorch threads per TaskManager process; 0 picks cores / slots
  * @param includeScores whether classification results carry every label's score
+ * @param labels labels described in words, for classifying with an embedding bundle; empty to emit
+ *     the embeddings themselves (or the bundle's own labels for classification bundles)
+ * @param labelScale the factor on cosine similarities before the softmax over labels
  */
-public record ModelSettings(String bundle, ModelSharing sharing, int intraOpThreads, boolean includeScores)
-        implements Serializable {}
+public record ModelSettings(
+        String bundle, ModelSharing sharing, int intraOpThreads, boolean includeScores, List<LabelSpec> labels, double labelScale)
+        implements Serializable {
+
+    public ModelSettings {
+        labels = List.copyOf(labels);
+    }
+
+    /** Settings for a bundle whose own outputs are the results. */
+    public ModelSettings(String bundle, ModelSharing sharing, int intraOpThreads, boolean includeScores) {
+        this(bundle, sharing, intraOpThreads, includeScores, List.of(), 1.0);
+    }
+}

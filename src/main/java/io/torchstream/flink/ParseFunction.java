@@ -1,6 +1,7 @@
 package io.torchstream.flink;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.accumulators.LongMinimum;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -23,6 +24,7 @@ public class ParseFunction extends ProcessFunction<RawEvent, TextEvent> {
     private transient Counter deadLetters;
     private transient LongCounter eventsInTotal;
     private transient LongCounter deadLettersTotal;
+    private transient LongMinimum firstEvent;
 
     public ParseFunction(EventContract contract) {
         this.contract = contract;
@@ -36,10 +38,15 @@ public class ParseFunction extends ProcessFunction<RawEvent, TextEvent> {
         deadLetters = group.counter(TorchstreamMetrics.DEAD_LETTERS);
         eventsInTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.EVENTS_IN);
         deadLettersTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.DEAD_LETTERS);
+        firstEvent = new LongMinimum();
+        getRuntimeContext().addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS, firstEvent);
     }
 
     @Override
     public void processElement(RawEvent raw, Context ctx, Collector<TextEvent> out) {
+        if (eventsIn.getCount() == 0) {
+            firstEvent.add(System.currentTimeMillis());
+        }
         eventsIn.inc();
         eventsInTotal.add(1L);
         EventParser.Result result = parser.parse(raw);

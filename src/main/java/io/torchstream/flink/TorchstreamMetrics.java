@@ -24,6 +24,13 @@ public final class TorchstreamMetrics {
     /** Milliseconds the model took to load and warm up (gauge). */
     public static final String MODEL_LOAD_TIME = "modelLoadMillis";
 
+    /** Wall clock (ms) of the first record read and of the last result written (accumulators only). */
+    public static final String FIRST_EVENT_MILLIS = "firstEventMillis";
+    public static final String LAST_RESULT_MILLIS = "lastResultMillis";
+
+    /** Results per label (accumulator only). */
+    public static final String LABELS = "labels";
+
     /** Job-wide totals (Flink accumulators) carry this prefix before the metric name. */
     public static final String ACCUMULATOR_PREFIX = "torchstream.";
 

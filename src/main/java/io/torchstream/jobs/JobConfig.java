@@ -1,7 +1,11 @@
 package io.torchstream.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.torchstream.flink.EventContract;
 import io.torchstream.flink.ModelSharing;
+import io.torchstream.task.LabelClassifier;
+import io.torchstream.task.LabelSpec;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -9,9 +13,11 @@ import org.apache.flink.configuration.MemorySize;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -24,7 +30,7 @@ public final class JobConfig {
     public enum SourceKind { FILE, KAFKA }
 
     /** Where results or dead letters go. */
-    public enum SinkKind { PRINT, FILE, KAFKA }
+    public enum SinkKind { PRINT, CONSOLE, FILE, KAFKA }
 
     /** Kafka delivery guarantee of the sinks. */
     public enum Delivery { EXACTLY_ONCE, AT_LEAST_ONCE }
@@ -50,6 +56,8 @@ public final class JobConfig {
     public final String textPairField;
     public final int maxBytes;
     public final EventContract.EmptyText emptyText;
+    public final List<LabelSpec> labels;
+    public final double labelScale;
     public final Input input;
     public final Output output;
     public final Output deadLetters;
@@ -73,6 +81,18 @@ public final class JobConfig {
         batchMaxWait = get(JobOptions.BATCH_MAX_WAIT, "a duration such as 20ms or 1s");
         if (batchMaxWait.isNegative()) {
             throw fail(JobOptions.BATCH_MAX_WAIT, "must not be negative");
+        }
+        labels = labels(spec);
+        labelScale = get(JobOptions.CLASSIFY_SCALE, "a number such as 40");
+        try {
+            if (!labels.isEmpty()) {
+                LabelClassifier.validate(labels, labelScale);
+            }
+        } catch (IllegalArgumentException e) {
+            String where = spec.values().containsKey(JobOptions.CLASSIFY_LABELS_FILE.key())
+                    ? JobOptions.CLASSIFY_LABELS_FILE.key() + " " + spec.values().get(JobOptions.CLASSIFY_LABELS_FILE.key())
+                    : JobOptions.CLASSIFY_LABELS;
+            throw new JobSpecException(spec.file() + ": " + where + ": " + e.getMessage());
         }
         idField = nonEmpty(JobOptions.INPUT_ID_FIELD);
         textField = nonEmpty(JobOptions.INPUT_TEXT_FIELD);
@@ -144,7 +164,7 @@ public final class JobConfig {
     }
 
     /** The structured section of the job file at {@code key}. */
-    public com.fasterxml.jackson.databind.JsonNode section(String key) {
+    public JsonNode section(String key) {
         return spec.section(key);
     }
 
@@ -154,15 +174,84 @@ public final class JobConfig {
     }
 
     private Output sink(ConfigOption<String> type, ConfigOption<String> path, ConfigOption<String> topic) {
-        SinkKind kind = choice(type, Map.of("print", SinkKind.PRINT, "file", SinkKind.FILE, "kafka", SinkKind.KAFKA));
-        String why = type.key() + " is " + kind.name().toLowerCase(java.util.Locale.ROOT);
+        SinkKind kind = choice(type, Map.of("print", SinkKind.PRINT, "console", SinkKind.CONSOLE, "file", SinkKind.FILE,
+                "kafka", SinkKind.KAFKA));
+        String why = type.key() + " is " + kind.name().toLowerCase(Locale.ROOT);
         return switch (kind) {
-            case PRINT -> new Output(kind, null, null, null);
+            case PRINT, CONSOLE -> new Output(kind, null, null, null);
             case FILE -> new Output(kind, path(path, true), null, null);
             case KAFKA -> new Output(kind, null, conf.getOptional(JobOptions.OUTPUT_KAFKA_SERVERS)
                     .or(() -> conf.getOptional(JobOptions.INPUT_KAFKA_SERVERS))
                     .orElseThrow(() -> fail(JobOptions.OUTPUT_KAFKA_SERVERS, "is required when " + why)), required(topic, why));
         };
+    }
+
+    /** Labels inline ({@code classify.labels}) or from a file ({@code classify.labels-file}), but not both. */
+    private static List<LabelSpec> labels(JobSpec spec) {
+        String key = JobOptions.CLASSIFY_LABELS;
+        JsonNode inline = spec.section("classify").path("labels");
+        String file = spec.values().get(JobOptions.CLASSIFY_LABELS_FILE.key());
+        boolean hasInline = !inline.isMissingNode() && !inline.isNull() || spec.values().containsKey(key);
+        if (file != null && hasInline) {
+            throw new JobSpecException(spec.file() + ": give either " + key + " or " + JobOptions.CLASSIFY_LABELS_FILE.key()
+                    + ", not both");
+        }
+        if (file != null) {
+            Path path = spec.resolvePath(JobOptions.CLASSIFY_LABELS_FILE.key(), file);
+            JobSpec labels;
+            try {
+                labels = JobSpec.load(path);
+            } catch (JobSpecException e) {
+                throw new JobSpecException(spec.file() + ": " + JobOptions.CLASSIFY_LABELS_FILE.key() + ": " + e.getMessage(), e);
+            }
+            JsonNode list = labels.section("labels");
+            if (!list.isArray()) {
+                throw new JobSpecException(path + ": expected a top-level 'labels' list of {name, description, examples}");
+            }
+            return parseLabels(path + ": labels", list);
+        }
+        if (!hasInline) {
+            return List.of();
+        }
+        if (!inline.isArray()) {
+            throw new JobSpecException(spec.file() + ": " + key + " must be a list of {name, description, examples}");
+        }
+        List<LabelSpec> labels = parseLabels(spec.file() + ": " + key, inline);
+        if (labels.isEmpty()) {
+            throw new JobSpecException(spec.file() + ": " + key + ": no labels: give at least one label with a name and a"
+                    + " description, or remove the key to emit embeddings");
+        }
+        return labels;
+    }
+
+    private static List<LabelSpec> parseLabels(String origin, JsonNode list) {
+        List<LabelSpec> labels = new ArrayList<>();
+        for (JsonNode item : list) {
+            String where = origin + "[" + labels.size() + "]";
+            if (!item.isObject()) {
+                throw new JobSpecException(where + " must be an object with name, description and examples");
+            }
+            item.fieldNames().forEachRemaining(f -> {
+                if (!Set.of("name", "description", "examples").contains(f)) {
+                    throw new JobSpecException(where + ": unknown field '" + f + "'; expected name, description, examples");
+                }
+            });
+            List<String> examples = new ArrayList<>();
+            JsonNode ex = item.path("examples");
+            if (!ex.isMissingNode() && !ex.isNull()) {
+                if (!ex.isArray()) {
+                    throw new JobSpecException(where + ": examples must be a list of texts");
+                }
+                for (JsonNode e : ex) {
+                    if (!e.isTextual()) {
+                        throw new JobSpecException(where + ": examples must be texts, found " + e);
+                    }
+                    examples.add(e.asText());
+                }
+            }
+            labels.add(new LabelSpec(item.path("name").asText(null), item.path("description").asText(null), examples));
+        }
+        return List.copyOf(labels);
     }
 
     private static void checkKnownKeys(JobSpec spec) {
@@ -256,7 +345,7 @@ public final class JobConfig {
 
     /** Keys whose values are structured sections, read from the tree rather than as strings. */
     static final class StructuredKeys {
-        private static final List<String> PREFIXES = List.of();
+        private static final List<String> PREFIXES = List.of(JobOptions.CLASSIFY_LABELS);
 
         static boolean isStructured(String key) {
             return PREFIXES.stream().anyMatch(key::startsWith);

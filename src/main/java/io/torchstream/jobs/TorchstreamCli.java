@@ -2,6 +2,7 @@ package io.torchstream.jobs;
 
 import io.torchstream.bundle.BundleException;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /** {@code bin/torchstream run|...}: the Java commands of the launcher. */
@@ -11,12 +12,23 @@ public final class TorchstreamCli {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: torchstream run " + CommandLine.USAGE);
+            System.err.println("usage: torchstream run " + CommandLine.USAGE + "\n       torchstream eval JOB.yaml LABELLED.jsonl");
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         try {
             switch (args[0]) {
+                case "eval" -> {
+                    if (rest.length < 2) {
+                        System.err.println("usage: torchstream eval JOB.yaml LABELLED.jsonl [--set KEY=VALUE]...");
+                        System.exit(2);
+                    }
+                    String[] jobArgs = new String[rest.length - 1];
+                    jobArgs[0] = rest[0];
+                    System.arraycopy(rest, 2, jobArgs, 1, rest.length - 2);
+                    Evaluation evaluation = Evaluation.run(CommandLine.parse(jobArgs).config(), Path.of(rest[1]));
+                    System.out.print(evaluation.report());
+                }
                 case "run" -> {
                     JobSummary summary = TorchstreamJob.execute(CommandLine.parse(rest).config());
                     System.err.println(summary);

@@ -2,6 +2,7 @@ package io.torchstream.jobs;
 
 import io.torchstream.bundle.BundleManifest;
 import io.torchstream.bundle.ModelBundle;
+import io.torchstream.bundle.Task;
 import io.torchstream.bundle.TraceShape;
 import io.torchstream.flink.InferencePipeline;
 import io.torchstream.flink.JsonLinesFileSink;
@@ -11,6 +12,7 @@ import io.torchstream.flink.ModelSettings;
 import io.torchstream.flink.OutputRecord;
 import io.torchstream.flink.RawEvent;
 import io.torchstream.flink.TorchstreamMetrics;
+import io.torchstream.flink.ConsoleLines;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -63,6 +65,11 @@ public final class TorchstreamJob {
      */
     public static BundleManifest build(StreamExecutionEnvironment env, JobConfig config) {
         BundleManifest manifest = ModelBundle.open(config.bundle).manifest();
+        if (!config.labels.isEmpty() && manifest.task() != Task.EMBEDDING) {
+            throw new JobSpecException(config.spec().file() + ": " + JobOptions.CLASSIFY_LABELS + " classifies with an embedding"
+                    + " bundle, but " + config.bundle + " is a " + manifest.task() + " bundle; remove the labels or use an"
+                    + " embedding bundle");
+        }
         env.setParallelism(config.parallelism);
         if (!config.checkpointInterval.isZero()) {
             env.enableCheckpointing(config.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
@@ -73,7 +80,8 @@ public final class TorchstreamJob {
         InferencePipeline.Streams streams = InferencePipeline.build(
                 source(env, config),
                 config.contract(manifest.textPair()),
-                new ModelSettings(config.bundle.toString(), config.sharing, config.threads, config.includeScores),
+                new ModelSettings(config.bundle.toString(), config.sharing, config.threads, config.includeScores,
+                        config.labels, config.labelScale),
                 batchSize,
                 config.batchMaxWait);
         sink(streams.results(), config.output, config, "results");
@@ -117,7 +125,9 @@ public final class TorchstreamJob {
     public static void sink(DataStream<OutputRecord> stream, JobConfig.Output output, JobConfig config, String what) {
         String uid = "torchstream-sink-" + what;
         switch (output.kind()) {
-            case PRINT -> stream.map(OutputRecord::valueAsString, Types.STRING).name("to-text-" + what).uid(uid + "-text")
+            case PRINT, CONSOLE -> stream
+                    .map(output.kind() == JobConfig.SinkKind.CONSOLE ? ConsoleLines::of : OutputRecord::valueAsString, Types.STRING)
+                    .name("to-text-" + what).uid(uid + "-text")
                     .sinkTo(new PrintSink<>(what.equals("dead-letters"))).name("print: " + what).uid(uid).setParallelism(1);
             case FILE -> {
                 try {

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.torchstream.jobs.CommandLine;
 import io.torchstream.jobs.JobSummary;
 import io.torchstream.jobs.TorchstreamJob;
-import io.torchstream.task.Classification;
+import io.torchstream.task.Embedding;
+import io.torchstream.task.LabelClassifier;
 import io.torchstream.task.TextModel;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;
@@ -48,7 +49,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * jobs/classify.yaml against a real Kafka broker: JSON events in, results and dead letters out through
+ * jobs/classify.yaml (the default model and news labels) against a real Kafka broker: JSON events in, results and dead letters out through
  * Kafka transactions; a read_committed reader finds every id exactly once across the two topics.
  */
 class KafkaClassifyITCase {
@@ -93,7 +94,8 @@ class KafkaClassifyITCase {
         DataStream<RawEvent> raw = TorchstreamJob.source(env, config).map(new FailOnce(120)).name("fail-once");
         BundleManifest manifest = ModelBundle.open(config.bundle).manifest();
         InferencePipeline.Streams streams = InferencePipeline.build(raw, config.contract(false),
-                new ModelSettings(config.bundle.toString(), config.sharing, 1, true), 4, Duration.ofMillis(5));
+                new ModelSettings(config.bundle.toString(), config.sharing, 1, true, config.labels, config.labelScale), 4,
+                Duration.ofMillis(5));
         TorchstreamJob.sink(streams.results(), config.output, config, "results");
         TorchstreamJob.sink(streams.deadLetters(), config.deadLetters, config, "dead-letters");
         env.execute("failover-" + manifest.name());
@@ -127,7 +129,6 @@ class KafkaClassifyITCase {
         CommandLine config() {
             return CommandLine.parse(new String[] {
                 "jobs/classify.yaml",
-                "--bundle", Fixtures.bundleDir("bert-seq-cls").toString(),
                 "--set", "input.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--set", "input.kafka.topic=" + prefix + "-events",
                 "--set", "input.kafka.bounded=true",
@@ -163,10 +164,12 @@ class KafkaClassifyITCase {
             assertThat(deadLetters.get(prefix + "19").get("reason").asText()).isEqualTo("empty record (null value)");
             assertThat(deadLetters.get(prefix + "19").get("original").isNull()).isTrue();
 
-            try (TextModel model = TextModel.open(Fixtures.bundle("bert-seq-cls"), 1)) {
+            JobConfig job = config().config();
+            try (TextModel model = TextModel.open(ModelBundle.open(job.bundle), 1)) {
+                LabelClassifier labels = LabelClassifier.create(model, job.labels, job.labelScale);
                 for (Map.Entry<String, String> e : textById.entrySet()) {
-                    Classification expected = (Classification) model.predict(List.of(TextInput.of(e.getValue()))).results().get(0);
-                    assertThat(results.get(e.getKey()).get("label").asText()).isEqualTo(expected.label());
+                    Embedding vector = (Embedding) model.predict(List.of(TextInput.of(e.getValue()))).results().get(0);
+                    assertThat(results.get(e.getKey()).get("label").asText()).isEqualTo(labels.classify(vector).label());
                 }
             }
         }
@@ -177,7 +180,7 @@ class KafkaClassifyITCase {
         kafka.createTopic(prefix + "-results", 2);
         kafka.createTopic(prefix + "-dead-letters", 1);
 
-        List<TextInput> corpus = Fixtures.inputs(Fixtures.reference("bert-seq-cls"));
+        List<TextInput> corpus = Fixtures.inputs(Fixtures.reference("all-minilm-l6-v2"));
         List<byte[][]> records = new ArrayList<>();
         Map<String, String> textById = new HashMap<>();
         Set<String> badIds = new HashSet<>();
