@@ -64,7 +64,9 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
     public void open(OpenContext openContext) {
         int threads = intraOpThreads(settings.intraOpThreads(), getRuntimeContext());
         Path bundle = Path.of(settings.bundle());
-        lease = settings.sharing() == ModelSharing.TASK_MANAGER ? SharedModels.share(bundle, threads) : SharedModels.own(bundle, threads);
+        lease = settings.sharing() == ModelSharing.TASK_MANAGER
+                ? SharedModels.share(bundle, threads, settings.shapes())
+                : SharedModels.own(bundle, threads, settings.shapes());
         model = lease.model();
         formatter = new ResultFormatter(idField, settings.includeScores(), model.manifest());
         if (!settings.labels().isEmpty()) {

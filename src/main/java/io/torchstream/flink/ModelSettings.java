@@ -1,6 +1,7 @@
 package io.torchstream.flink;
 
 import io.torchstream.task.LabelSpec;
+import io.torchstream.task.ShapePolicy;
 
 import java.io.Serializable;
 import java.util.List;
@@ -15,10 +16,10 @@ import java.util.List;
  * @param labels labels described in words, for classifying with an embedding bundle; empty to emit
  *     the embeddings themselves (or the bundle's own labels for classification bundles)
  * @param labelScale the factor on cosine similarities before the softmax over labels
+ * @param shapes which of the bundle's verified shapes the model runs at
  */
-public record ModelSettings(
-        String bundle, ModelSharing sharing, int intraOpThreads, boolean includeScores, List<LabelSpec> labels, double labelScale)
-        implements Serializable {
+public record ModelSettings(String bundle, ModelSharing sharing, int intraOpThreads, boolean includeScores, List<LabelSpec> labels,
+        double labelScale, ShapePolicy shapes) implements Serializable {
 
     public ModelSettings {
         labels = List.copyOf(labels);
@@ -26,6 +27,6 @@ public record ModelSettings(
 
     /** Settings for a bundle whose own outputs are the results. */
     public ModelSettings(String bundle, ModelSharing sharing, int intraOpThreads, boolean includeScores) {
-        this(bundle, sharing, intraOpThreads, includeScores, List.of(), 1.0);
+        this(bundle, sharing, intraOpThreads, includeScores, List.of(), 1.0, ShapePolicy.VERIFIED);
     }
 }

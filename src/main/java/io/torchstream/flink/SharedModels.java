@@ -1,6 +1,7 @@
 package io.torchstream.flink;
 
 import io.torchstream.bundle.ModelBundle;
+import io.torchstream.task.ShapePolicy;
 import io.torchstream.task.TextModel;
 
 import java.nio.file.Path;
@@ -14,7 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class SharedModels {
 
-    private static final Map<Path, Entry> MODELS = new HashMap<>();
+    private static final Map<Key, Entry> MODELS = new HashMap<>();
+
+    private record Key(Path bundle, ShapePolicy shapes) {}
 
     private SharedModels() {}
 
@@ -29,11 +32,11 @@ final class SharedModels {
 
     /** A user's hold on a model; closing it releases the hold once. */
     static final class Lease implements AutoCloseable {
-        private final Path key;
+        private final Key key;
         private final TextModel model;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        private Lease(Path key, TextModel model) {
+        private Lease(Key key, TextModel model) {
             this.key = key;
             this.model = model;
         }
@@ -55,23 +58,23 @@ final class SharedModels {
     }
 
     /** Loads a model for this user alone. */
-    static Lease own(Path bundle, int intraOpThreads) {
-        return new Lease(null, TextModel.open(ModelBundle.open(bundle), intraOpThreads));
+    static Lease own(Path bundle, int intraOpThreads, ShapePolicy shapes) {
+        return new Lease(null, TextModel.open(ModelBundle.open(bundle), intraOpThreads, shapes));
     }
 
     /** The TaskManager's model for this bundle, loaded by its first user. */
-    static synchronized Lease share(Path bundle, int intraOpThreads) {
-        Path key = bundle.toAbsolutePath().normalize();
+    static synchronized Lease share(Path bundle, int intraOpThreads, ShapePolicy shapes) {
+        Key key = new Key(bundle.toAbsolutePath().normalize(), shapes);
         Entry entry = MODELS.get(key);
         if (entry == null) {
-            entry = new Entry(TextModel.open(ModelBundle.open(key), intraOpThreads));
+            entry = new Entry(TextModel.open(ModelBundle.open(key.bundle()), intraOpThreads, shapes));
             MODELS.put(key, entry);
         }
         entry.users++;
         return new Lease(key, entry.model);
     }
 
-    private static synchronized void release(Path key) {
+    private static synchronized void release(Key key) {
         Entry entry = MODELS.get(key);
         if (entry != null && --entry.users == 0) {
             MODELS.remove(key);

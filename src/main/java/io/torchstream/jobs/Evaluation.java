@@ -47,7 +47,7 @@ public final class Evaluation {
                 rows.add(mapper.readTree(line));
             }
         }
-        try (TextModel model = TextModel.open(ModelBundle.open(config.bundle), config.threads)) {
+        try (TextModel model = TextModel.open(ModelBundle.open(config.bundle), config.threads, config.shapes)) {
             LabelClassifier classifier = config.labels.isEmpty() ? null : LabelClassifier.create(model, config.labels, config.labelScale);
             if (classifier == null && model.task() != Task.SEQUENCE_CLASSIFICATION) {
                 throw new JobSpecException(config.spec().file() + ": nothing to evaluate: the bundle is a " + model.task()

@@ -6,6 +6,7 @@ import io.torchstream.flink.EventContract;
 import io.torchstream.flink.ModelSharing;
 import io.torchstream.task.LabelClassifier;
 import io.torchstream.task.LabelSpec;
+import io.torchstream.task.ShapePolicy;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -49,6 +50,7 @@ public final class JobConfig {
     public final Path bundle;
     public final ModelSharing sharing;
     public final int threads;
+    public final ShapePolicy shapes;
     public final int batchMaxSize;
     public final Duration batchMaxWait;
     public final String idField;
@@ -77,6 +79,7 @@ public final class JobConfig {
         bundle = path(JobOptions.MODEL_BUNDLE, true);
         sharing = choice(JobOptions.MODEL_SHARING, Map.of("task-manager", ModelSharing.TASK_MANAGER, "per-slot", ModelSharing.PER_SLOT));
         threads = atLeast(JobOptions.MODEL_THREADS, 0);
+        shapes = choice(JobOptions.MODEL_SHAPES, Map.of("verified", ShapePolicy.VERIFIED, "traced", ShapePolicy.TRACED));
         batchMaxSize = atLeast(JobOptions.BATCH_MAX_SIZE, 0);
         batchMaxWait = get(JobOptions.BATCH_MAX_WAIT, "a duration such as 20ms or 1s");
         if (batchMaxWait.isNegative()) {

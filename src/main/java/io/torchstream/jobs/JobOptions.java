@@ -34,6 +34,10 @@ public final class JobOptions {
             .withDescription("libtorch intra-op threads per TaskManager process. 0 picks cores / slots, so that slots x"
                     + " threads matches the cores; libtorch reads it once per process.");
 
+    public static final ConfigOption<String> MODEL_SHAPES = ConfigOptions.key("model.shapes").stringType().defaultValue("verified")
+            .withDescription("'verified': each batch runs at the smallest shape the exporter verified that holds it;"
+                    + " 'traced': every batch is padded to the traced shape, as a plain TorchScript deployment does.");
+
     // --- classification by label descriptions (embedding bundles)
 
     public static final ConfigOption<Double> CLASSIFY_SCALE = ConfigOptions.key("classify.scale").doubleType().defaultValue(40.0)

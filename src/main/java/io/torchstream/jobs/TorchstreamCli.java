@@ -29,6 +29,7 @@ public final class TorchstreamCli {
                     Evaluation evaluation = Evaluation.run(CommandLine.parse(jobArgs).config(), Path.of(rest[1]));
                     System.out.print(evaluation.report());
                 }
+                case "bench" -> io.torchstream.bench.Benchmark.main(rest);
                 case "run" -> {
                     JobSummary summary = TorchstreamJob.execute(CommandLine.parse(rest).config());
                     System.err.println(summary);

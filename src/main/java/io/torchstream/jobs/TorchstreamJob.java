@@ -81,7 +81,7 @@ public final class TorchstreamJob {
                 source(env, config),
                 config.contract(manifest.textPair()),
                 new ModelSettings(config.bundle.toString(), config.sharing, config.threads, config.includeScores,
-                        config.labels, config.labelScale),
+                        config.labels, config.labelScale, config.shapes),
                 batchSize,
                 config.batchMaxWait);
         sink(streams.results(), config.output, config, "results");

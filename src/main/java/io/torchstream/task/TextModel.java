@@ -38,21 +38,23 @@ public final class TextModel implements AutoCloseable {
     private final TextEncoder encoder;
     private final ModelRunner runner;
     private final OutputDecoder decoder;
+    private final List<TraceShape> shapes;
     private final int maxBatch;
     private final long loadMillis;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Wires a model from parts; {@link #open} is the way to load a bundle. */
     public TextModel(BundleManifest manifest, TextEncoder encoder, ModelRunner runner) {
-        this(manifest, encoder, runner, 0);
+        this(manifest, encoder, runner, ShapePolicy.VERIFIED, 0);
     }
 
-    private TextModel(BundleManifest manifest, TextEncoder encoder, ModelRunner runner, long loadMillis) {
+    private TextModel(BundleManifest manifest, TextEncoder encoder, ModelRunner runner, ShapePolicy policy, long loadMillis) {
         this.manifest = manifest;
         this.encoder = encoder;
         this.runner = runner;
         this.decoder = new OutputDecoder(manifest);
-        this.maxBatch = manifest.shapes().stream().mapToInt(TraceShape::batch).max().orElseThrow();
+        this.shapes = policy.shapes(manifest);
+        this.maxBatch = shapes.stream().mapToInt(TraceShape::batch).max().orElseThrow();
         this.loadMillis = loadMillis;
     }
 
@@ -65,6 +67,11 @@ public final class TextModel implements AutoCloseable {
      * @throws BundleException if the bundle's files contradict bundle.json
      */
     public static TextModel open(ModelBundle bundle, int intraOpThreads) {
+        return open(bundle, intraOpThreads, ShapePolicy.VERIFIED);
+    }
+
+    /** Loads a bundle to run at the shapes {@code policy} allows (and warms up only those). */
+    public static TextModel open(ModelBundle bundle, int intraOpThreads, ShapePolicy policy) {
         long started = System.nanoTime();
         TextEncoder encoder = TextEncoder.open(bundle);
         TorchScriptRunner runner;
@@ -75,21 +82,21 @@ public final class TextModel implements AutoCloseable {
             throw e;
         }
         try {
-            warmUp(bundle, encoder, runner);
+            warmUp(bundle, encoder, runner, policy.shapes(bundle.manifest()));
         } catch (RuntimeException e) {
             runner.close();
             encoder.close();
             throw e;
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
-        LOG.info("loaded {} in {} ms: {} at shapes {}", bundle, millis, bundle.manifest().task(), bundle.manifest().shapes());
-        return new TextModel(bundle.manifest(), encoder, runner, millis);
+        LOG.info("loaded {} in {} ms: {} at shapes {}", bundle, millis, bundle.manifest().task(), policy.shapes(bundle.manifest()));
+        return new TextModel(bundle.manifest(), encoder, runner, policy, millis);
     }
 
-    private static void warmUp(ModelBundle bundle, TextEncoder encoder, ModelRunner runner) {
+    private static void warmUp(ModelBundle bundle, TextEncoder encoder, ModelRunner runner, List<TraceShape> shapes) {
         BundleManifest manifest = bundle.manifest();
         EncodedText sample = encoder.encode(TextInput.of("torchstream warm-up"));
-        for (TraceShape shape : manifest.shapes()) {
+        for (TraceShape shape : shapes) {
             List<EncodedText> rows = Collections.nCopies(shape.batch(), sample.head(shape.seqLen()));
             for (int i = 0; i < WARMUP_RUNS; i++) {
                 ModelOutput output;
@@ -123,6 +130,11 @@ public final class TextModel implements AutoCloseable {
 
     public Task task() {
         return manifest.task();
+    }
+
+    /** The shapes this model runs at, smallest first. */
+    public List<TraceShape> shapes() {
+        return shapes;
     }
 
     /** The most rows one forward pass takes. */
@@ -185,12 +197,12 @@ public final class TextModel implements AutoCloseable {
         for (EncodedText row : rows) {
             longest = Math.max(longest, row.length());
         }
-        for (TraceShape shape : manifest.shapes()) {
+        for (TraceShape shape : shapes) {
             if (shape.batch() >= rows.size() && shape.seqLen() >= longest) {
                 return shape;
             }
         }
-        throw new IllegalArgumentException(rows.size() + " rows of up to " + longest + " tokens fit none of " + manifest.shapes());
+        throw new IllegalArgumentException(rows.size() + " rows of up to " + longest + " tokens fit none of " + shapes);
     }
 
     @Override

@@ -94,7 +94,8 @@ class KafkaClassifyITCase {
         DataStream<RawEvent> raw = TorchstreamJob.source(env, config).map(new FailOnce(120)).name("fail-once");
         BundleManifest manifest = ModelBundle.open(config.bundle).manifest();
         InferencePipeline.Streams streams = InferencePipeline.build(raw, config.contract(false),
-                new ModelSettings(config.bundle.toString(), config.sharing, 1, true, config.labels, config.labelScale), 4,
+                new ModelSettings(config.bundle.toString(), config.sharing, 1, true, config.labels, config.labelScale,
+                        config.shapes), 4,
                 Duration.ofMillis(5));
         TorchstreamJob.sink(streams.results(), config.output, config, "results");
         TorchstreamJob.sink(streams.deadLetters(), config.deadLetters, config, "dead-letters");
