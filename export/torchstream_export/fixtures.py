@@ -35,6 +35,9 @@ from .corpus import PARITY_PAIRS, PARITY_TEXTS, VERIFY_PAIRS, VERIFY_TEXTS
 from .exporter import ExportOptions, export
 
 BATCH, SEQ_LEN = 4, 24
+# Overlap between the windows of a long text, for token classification (as the pipeline's stride).
+TAGGING_STRIDE = 8
+STRATEGIES = ("none", "simple", "first", "average", "max")
 BIO_LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
 
 # name -> architecture, task, labels, options
@@ -134,10 +137,21 @@ def make_model_folder(name: str, folder: Path) -> Path:
         head = model.classifier.out_proj if arch == "roberta" and task == "sequence-classification" else (
             model.classifier)
         torch.nn.init.normal_(head.weight, std=0.6)
+        if task == "token-classification":
+            _center_token_logits(model, tokenizer)
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     shutil.rmtree(vocab)
     return folder
+
+
+def _center_token_logits(model, tokenizer) -> None:
+    """Sets the head's bias so that every label wins for some tokens of the corpus: a random head
+    otherwise tags nearly everything alike, and grouping (B-/I- runs, O gaps) would go untested."""
+    enc = tokenizer(_training_corpus()[:40], padding=True, truncation=True, max_length=64, return_tensors="pt")
+    with torch.no_grad():
+        logits = model(**enc).logits[enc["attention_mask"].bool()]
+        model.classifier.bias.copy_(-logits.mean(0))
 
 
 def reference(name: str, model_folder: Path) -> dict:
@@ -169,6 +183,7 @@ def reference(name: str, model_folder: Path) -> dict:
             case["scores"] = dict(zip(labels, probs.tolist()))
         elif task == "token-classification":
             case["logits"] = out.logits[0].tolist()
+            case["entities"] = tagging_reference(model, tokenizer, args[0])
         else:
             hidden, mask = out.last_hidden_state[0], enc["attention_mask"][0].unsqueeze(-1).float()
             vector = (hidden * mask).sum(0) / mask.sum(0).clamp(min=1e-9)
@@ -177,6 +192,34 @@ def reference(name: str, model_folder: Path) -> dict:
             case["embedding"] = vector.tolist()
         cases.append(case)
     return {"fixture": name, "task": task, "max_length": SEQ_LEN, "cases": cases}
+
+
+def tagging_reference(model, tokenizer, text: str) -> dict:
+    """transformers' TokenClassificationPipeline for each aggregation strategy, over windows of the
+    traced length with TAGGING_STRIDE tokens of overlap. The pipeline refuses a stride with "none";
+    for that strategy its own preprocess/forward/postprocess run without that guard, so that long
+    texts are covered too. "word" is the slice of the text the entity spans."""
+    from transformers import pipeline
+    from transformers.pipelines.token_classification import AggregationStrategy
+
+    tokenizer.model_max_length = SEQ_LEN
+    pipe = pipeline("token-classification", model=model, tokenizer=tokenizer, device="cpu")
+    result = {}
+    for strategy in STRATEGIES:
+        if strategy == "none":
+            params = {"is_split_into_words": False,
+                      "tokenizer_params": {"return_overflowing_tokens": True, "padding": True, "stride": TAGGING_STRIDE}}
+            outputs = [pipe.forward(chunk) for chunk in pipe.preprocess(text, **params)]
+            entities = pipe.postprocess(outputs, aggregation_strategy=AggregationStrategy.NONE)
+        else:
+            entities = pipe(text, aggregation_strategy=strategy, stride=TAGGING_STRIDE)
+        result[strategy] = [
+            {**({"entity_group": e["entity_group"]} if "entity_group" in e else {"entity": e["entity"]}),
+             "score": float(e["score"]), **({"index": int(e["index"])} if "index" in e else {}),
+             "word": text[e["start"]:e["end"]], "start": int(e["start"]), "end": int(e["end"])}
+            for e in entities
+        ]
+    return result
 
 
 def build(name: str, out: Path, work: Path) -> None:

@@ -34,6 +34,7 @@ public final class TextModel implements AutoCloseable {
     /** libtorch's graph executor re-optimises for each new shape over its first few calls. */
     static final int WARMUP_RUNS = 3;
 
+    private final ModelBundle bundle;
     private final BundleManifest manifest;
     private final TextEncoder encoder;
     private final ModelRunner runner;
@@ -45,10 +46,12 @@ public final class TextModel implements AutoCloseable {
 
     /** Wires a model from parts; {@link #open} is the way to load a bundle. */
     public TextModel(BundleManifest manifest, TextEncoder encoder, ModelRunner runner) {
-        this(manifest, encoder, runner, ShapePolicy.VERIFIED, 0);
+        this(null, manifest, encoder, runner, ShapePolicy.VERIFIED, 0);
     }
 
-    private TextModel(BundleManifest manifest, TextEncoder encoder, ModelRunner runner, ShapePolicy policy, long loadMillis) {
+    private TextModel(ModelBundle bundle, BundleManifest manifest, TextEncoder encoder, ModelRunner runner, ShapePolicy policy,
+            long loadMillis) {
+        this.bundle = bundle;
         this.manifest = manifest;
         this.encoder = encoder;
         this.runner = runner;
@@ -90,7 +93,7 @@ public final class TextModel implements AutoCloseable {
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
         LOG.info("loaded {} in {} ms: {} at shapes {}", bundle, millis, bundle.manifest().task(), policy.shapes(bundle.manifest()));
-        return new TextModel(bundle.manifest(), encoder, runner, policy, millis);
+        return new TextModel(bundle, bundle.manifest(), encoder, runner, policy, millis);
     }
 
     private static void warmUp(ModelBundle bundle, TextEncoder encoder, ModelRunner runner, List<TraceShape> shapes) {
@@ -126,6 +129,11 @@ public final class TextModel implements AutoCloseable {
 
     public BundleManifest manifest() {
         return manifest;
+    }
+
+    /** The bundle this model was loaded from (null when wired from parts). */
+    public ModelBundle bundle() {
+        return bundle;
     }
 
     public Task task() {

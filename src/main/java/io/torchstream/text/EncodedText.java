@@ -3,16 +3,16 @@ package io.torchstream.text;
 import java.util.Arrays;
 
 /**
- * One tokenized row, unpadded: token ids, segment ids, and where each token came from in the text.
+ * One tokenized row, unpadded: token ids, segment ids, the tokens, and where each came from in the text.
  *
  * @param ids token ids, special tokens included
  * @param typeIds segment (token type) ids
- * @param wordIds the index of the word each token belongs to, -1 for special tokens
+ * @param tokens the tokens as the tokenizer's vocabulary spells them ("##ing", "Ġthe")
  * @param starts each token's first character in the text (code points), -1 for special tokens
  * @param ends each token's end character (exclusive, code points), -1 for special tokens
- * @param truncated whether the text had more tokens than the model's length
+ * @param truncated whether the text had more tokens than this row holds (and no further window has them)
  */
-public record EncodedText(long[] ids, long[] typeIds, long[] wordIds, int[] starts, int[] ends, boolean truncated) {
+public record EncodedText(long[] ids, long[] typeIds, String[] tokens, int[] starts, int[] ends, boolean truncated) {
 
     /** Tokens in this row, special tokens included. */
     public int length() {
@@ -24,8 +24,13 @@ public record EncodedText(long[] ids, long[] typeIds, long[] wordIds, int[] star
         if (n >= ids.length) {
             return this;
         }
-        return new EncodedText(Arrays.copyOf(ids, n), Arrays.copyOf(typeIds, n), Arrays.copyOf(wordIds, n),
+        return new EncodedText(Arrays.copyOf(ids, n), Arrays.copyOf(typeIds, n), Arrays.copyOf(tokens, n),
                 Arrays.copyOf(starts, n), Arrays.copyOf(ends, n), true);
+    }
+
+    /** This row with the truncation flag set as given. */
+    public EncodedText withTruncated(boolean value) {
+        return value == truncated ? this : new EncodedText(ids, typeIds, tokens, starts, ends, value);
     }
 
     /** Whether the token at {@code i} is a special token ([CLS], [SEP], &lt;s&gt;...), not from the text. */

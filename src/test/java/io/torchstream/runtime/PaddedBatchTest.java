@@ -14,7 +14,7 @@ class PaddedBatchTest {
 
     private static EncodedText row(long... ids) {
         int[] spans = new int[ids.length];
-        return new EncodedText(ids, new long[ids.length], new long[ids.length], spans, spans, false);
+        return new EncodedText(ids, new long[ids.length], new String[ids.length], spans, spans, false);
     }
 
     @Test
