@@ -7,6 +7,8 @@ import io.torchstream.task.LabelClassifier;
 import io.torchstream.task.Prediction;
 import io.torchstream.task.Predictions;
 import io.torchstream.task.TextModel;
+import io.torchstream.task.TokenTagger;
+import io.torchstream.bundle.Task;
 import io.torchstream.text.TextInput;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -27,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Runs micro-batches of events through the model: loads the bundle in {@link #open} (warmed up at
@@ -45,6 +48,7 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
     private transient TextModel model;
     private transient ResultFormatter formatter;
     private transient LabelClassifier labels;
+    private transient TokenTagger tagger;
     private transient LabelCounts labelCounts;
     private transient Counter eventsOut;
     private transient LongCounter eventsOutTotal;
@@ -71,6 +75,10 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
         formatter = new ResultFormatter(idField, settings.includeScores(), model.manifest());
         if (!settings.labels().isEmpty()) {
             labels = LabelClassifier.create(model, settings.labels(), settings.labelScale());
+        }
+        if (model.task() == Task.TOKEN_CLASSIFICATION) {
+            ModelSettings.Tagging t = settings.tagging();
+            tagger = TokenTagger.create(model.bundle(), model, t.aggregation(), t.stride(), Set.copyOf(t.ignoreLabels()));
         }
         labelCounts = new LabelCounts();
         getRuntimeContext().addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LABELS, labelCounts);
@@ -117,7 +125,7 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
         for (TextEvent event : batch) {
             inputs.add(new TextInput(event.text(), event.textPair()));
         }
-        Predictions predictions = model.predict(inputs);
+        Predictions predictions = tagger != null ? tagger.tag(inputs) : model.predict(inputs);
         List<OutputRecord> out = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             Prediction prediction = predictions.results().get(i);
@@ -144,6 +152,10 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
 
     @Override
     public void close() {
+        if (tagger != null) {
+            tagger.close();
+            tagger = null;
+        }
         if (lease != null) {
             lease.close();
             lease = null;

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.torchstream.bundle.BundleManifest;
 import io.torchstream.task.Classification;
 import io.torchstream.task.Embedding;
+import io.torchstream.task.Entities;
+import io.torchstream.task.Entity;
 import io.torchstream.task.Prediction;
 import io.torchstream.task.TokenScores;
 
@@ -17,7 +19,8 @@ import java.util.Map;
 
 /**
  * Writes a result: the input event's fields, then the prediction in HF pipeline terms ({@code label},
- * {@code score}, {@code scores}; {@code embedding}), {@code truncated} and the model's name and version.
+ * {@code score}, {@code scores}; {@code entities} of {@code entity_group}, {@code score}, {@code word},
+ * {@code start}, {@code end}; {@code embedding}), {@code truncated} and the model's name and version.
  * Result fields replace input fields of the same name.
  */
 public final class ResultFormatter {
@@ -59,6 +62,19 @@ public final class ResultFormatter {
             ArrayNode vector = doc.putArray("embedding");
             for (float v : e.vector()) {
                 vector.add(v);
+            }
+        } else if (prediction instanceof Entities entities) {
+            ArrayNode list = doc.putArray("entities");
+            for (Entity e : entities.entities()) {
+                ObjectNode node = list.addObject();
+                node.put(e.grouped() ? "entity_group" : "entity", e.label());
+                node.put("score", e.score());
+                if (e.index() >= 0) {
+                    node.put("index", e.index());
+                }
+                node.put("word", e.word());
+                node.put("start", e.start());
+                node.put("end", e.end());
             }
         } else if (prediction instanceof TokenScores) {
             throw new IllegalStateException("token scores are decoded to entities before they are written");

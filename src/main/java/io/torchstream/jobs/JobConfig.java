@@ -3,7 +3,9 @@ package io.torchstream.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.torchstream.flink.EventContract;
+import io.torchstream.flink.ModelSettings;
 import io.torchstream.flink.ModelSharing;
+import io.torchstream.task.Aggregation;
 import io.torchstream.task.LabelClassifier;
 import io.torchstream.task.LabelSpec;
 import io.torchstream.task.ShapePolicy;
@@ -60,6 +62,7 @@ public final class JobConfig {
     public final EventContract.EmptyText emptyText;
     public final List<LabelSpec> labels;
     public final double labelScale;
+    public final ModelSettings.Tagging tagging;
     public final Input input;
     public final Output output;
     public final Output deadLetters;
@@ -97,6 +100,17 @@ public final class JobConfig {
                     : JobOptions.CLASSIFY_LABELS;
             throw new JobSpecException(spec.file() + ": " + where + ": " + e.getMessage());
         }
+        Aggregation aggregation;
+        try {
+            aggregation = Aggregation.fromId(conf.get(JobOptions.TAGGING_AGGREGATION));
+        } catch (IllegalArgumentException e) {
+            throw fail(JobOptions.TAGGING_AGGREGATION, e.getMessage().replaceFirst("^unknown aggregation '[^']*': ", ""));
+        }
+        int stride = get(JobOptions.TAGGING_STRIDE, "an integer");
+        if (stride < -1) {
+            throw fail(JobOptions.TAGGING_STRIDE, "must be >= 0 (or -1 for a quarter of the model's length)");
+        }
+        tagging = new ModelSettings.Tagging(aggregation, stride, get(JobOptions.TAGGING_IGNORE_LABELS, "a list of labels such as O"));
         idField = nonEmpty(JobOptions.INPUT_ID_FIELD);
         textField = nonEmpty(JobOptions.INPUT_TEXT_FIELD);
         textPairField = nonEmpty(JobOptions.INPUT_TEXT_PAIR_FIELD);

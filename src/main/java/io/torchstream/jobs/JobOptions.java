@@ -53,6 +53,18 @@ public final class JobOptions {
             .noDefaultValue().withDescription("A YAML file whose top-level 'labels' list is used as classify.labels, so that"
                     + " several jobs share one label set. Relative to the job file.");
 
+    // --- token tagging (token-classification bundles)
+
+    public static final ConfigOption<String> TAGGING_AGGREGATION = ConfigOptions.key("tagging.aggregation").stringType()
+            .defaultValue("simple").withDescription("How tokens become entities, as transformers' token-classification"
+                    + " pipeline: 'none' (every token), 'simple' (adjacent tokens of a type), 'first', 'average' or 'max'"
+                    + " (word-level labels from the first, averaged or most confident token).");
+    public static final ConfigOption<Integer> TAGGING_STRIDE = ConfigOptions.key("tagging.stride").intType().defaultValue(-1)
+            .withDescription("Tokens shared by consecutive windows of a text longer than the model's length; -1 takes a"
+                    + " quarter of the length.");
+    public static final ConfigOption<List<String>> TAGGING_IGNORE_LABELS = ConfigOptions.key("tagging.ignore-labels")
+            .stringType().asList().defaultValues("O").withDescription("Labels that mean 'no entity'.");
+
     // --- batching
 
     public static final ConfigOption<Integer> BATCH_MAX_SIZE = ConfigOptions.key("batch.max-size").intType().defaultValue(0)

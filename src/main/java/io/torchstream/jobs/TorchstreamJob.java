@@ -13,6 +13,7 @@ import io.torchstream.flink.OutputRecord;
 import io.torchstream.flink.RawEvent;
 import io.torchstream.flink.TorchstreamMetrics;
 import io.torchstream.flink.ConsoleLines;
+import io.torchstream.task.TokenTagger;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -34,6 +35,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * A torchstream job from its validated configuration: source, inference pipeline, sinks. The same
@@ -64,7 +66,16 @@ public final class TorchstreamJob {
      * fails before anything is submitted.
      */
     public static BundleManifest build(StreamExecutionEnvironment env, JobConfig config) {
-        BundleManifest manifest = ModelBundle.open(config.bundle).manifest();
+        ModelBundle bundle = ModelBundle.open(config.bundle);
+        BundleManifest manifest = bundle.manifest();
+        boolean taggingJob = config.spec().values().keySet().stream().anyMatch(k -> k.startsWith("tagging."));
+        if (manifest.task() == Task.TOKEN_CLASSIFICATION || taggingJob) {
+            try {
+                TokenTagger.check(bundle, config.tagging.stride(), Set.copyOf(config.tagging.ignoreLabels()));
+            } catch (IllegalArgumentException e) {
+                throw new JobSpecException(config.spec().file() + ": " + e.getMessage());
+            }
+        }
         if (!config.labels.isEmpty() && manifest.task() != Task.EMBEDDING) {
             throw new JobSpecException(config.spec().file() + ": " + JobOptions.CLASSIFY_LABELS + " classifies with an embedding"
                     + " bundle, but " + config.bundle + " is a " + manifest.task() + " bundle; remove the labels or use an"
@@ -81,7 +92,7 @@ public final class TorchstreamJob {
                 source(env, config),
                 config.contract(manifest.textPair()),
                 new ModelSettings(config.bundle.toString(), config.sharing, config.threads, config.includeScores,
-                        config.labels, config.labelScale, config.shapes),
+                        config.labels, config.labelScale, config.shapes, config.tagging),
                 batchSize,
                 config.batchMaxWait);
         sink(streams.results(), config.output, config, "results");

@@ -95,7 +95,7 @@ class KafkaClassifyITCase {
         BundleManifest manifest = ModelBundle.open(config.bundle).manifest();
         InferencePipeline.Streams streams = InferencePipeline.build(raw, config.contract(false),
                 new ModelSettings(config.bundle.toString(), config.sharing, 1, true, config.labels, config.labelScale,
-                        config.shapes), 4,
+                        config.shapes, config.tagging), 4,
                 Duration.ofMillis(5));
         TorchstreamJob.sink(streams.results(), config.output, config, "results");
         TorchstreamJob.sink(streams.deadLetters(), config.deadLetters, config, "dead-letters");
