@@ -53,6 +53,7 @@ public final class JobConfig {
     public final ModelSharing sharing;
     public final int threads;
     public final ShapePolicy shapes;
+    public final int maxLength;
     public final int batchMaxSize;
     public final Duration batchMaxWait;
     public final String idField;
@@ -82,6 +83,7 @@ public final class JobConfig {
         bundle = path(JobOptions.MODEL_BUNDLE, true);
         sharing = choice(JobOptions.MODEL_SHARING, Map.of("task-manager", ModelSharing.TASK_MANAGER, "per-slot", ModelSharing.PER_SLOT));
         threads = atLeast(JobOptions.MODEL_THREADS, 0);
+        maxLength = atLeast(JobOptions.MODEL_MAX_LENGTH, 0);
         shapes = choice(JobOptions.MODEL_SHAPES, Map.of("verified", ShapePolicy.VERIFIED, "traced", ShapePolicy.TRACED));
         batchMaxSize = atLeast(JobOptions.BATCH_MAX_SIZE, 0);
         batchMaxWait = get(JobOptions.BATCH_MAX_WAIT, "a duration such as 20ms or 1s");

@@ -34,6 +34,9 @@ public final class JobOptions {
             .withDescription("libtorch intra-op threads per TaskManager process. 0 picks cores / slots, so that slots x"
                     + " threads matches the cores; libtorch reads it once per process.");
 
+    public static final ConfigOption<Integer> MODEL_MAX_LENGTH = ConfigOptions.key("model.max-length").intType().defaultValue(0)
+            .withDescription("The longest text, in tokens, the job must serve without cutting it; the job refuses a bundle"
+                    + " traced shorter. 0: whatever the bundle was traced at.");
     public static final ConfigOption<String> MODEL_SHAPES = ConfigOptions.key("model.shapes").stringType().defaultValue("verified")
             .withDescription("'verified': each batch runs at the smallest shape the exporter verified that holds it;"
                     + " 'traced': every batch is padded to the traced shape, as a plain TorchScript deployment does.");
@@ -68,7 +71,9 @@ public final class JobOptions {
     // --- batching
 
     public static final ConfigOption<Integer> BATCH_MAX_SIZE = ConfigOptions.key("batch.max-size").intType().defaultValue(0)
-            .withDescription("The most events per micro-batch. 0 uses the bundle's largest traced batch.");
+            .withDescription("The most events per micro-batch. A micro-batch runs as one or more forward passes of at most"
+                    + " the bundle's largest batch, its events grouped by length. 0 takes the largest batch times the"
+                    + " number of sequence lengths the bundle was verified at (at most 4).");
     public static final ConfigOption<Duration> BATCH_MAX_WAIT = ConfigOptions.key("batch.max-wait").durationType()
             .defaultValue(Duration.ofMillis(20))
             .withDescription("The longest an event waits for its micro-batch to fill before the batch runs anyway.");

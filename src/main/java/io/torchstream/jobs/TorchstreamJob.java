@@ -13,6 +13,7 @@ import io.torchstream.flink.OutputRecord;
 import io.torchstream.flink.RawEvent;
 import io.torchstream.flink.TorchstreamMetrics;
 import io.torchstream.flink.ConsoleLines;
+import io.torchstream.task.ShapePolicy;
 import io.torchstream.task.TokenTagger;
 
 import org.apache.flink.api.common.JobExecutionResult;
@@ -85,8 +86,13 @@ public final class TorchstreamJob {
         if (!config.checkpointInterval.isZero()) {
             env.enableCheckpointing(config.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
         }
-        int batchSize = config.batchMaxSize > 0 ? config.batchMaxSize
-                : manifest.shapes().stream().mapToInt(TraceShape::batch).max().orElseThrow();
+        if (config.maxLength > manifest.maxLength()) {
+            throw new JobSpecException(config.spec().file() + ": " + JobOptions.MODEL_MAX_LENGTH.key() + " is " + config.maxLength
+                    + " tokens but " + bundle.directory().resolve(ModelBundle.MANIFEST_FILE) + " was traced at "
+                    + manifest.maxLength() + ": longer texts would be cut. Re-export the bundle with --seq-len "
+                    + config.maxLength + " (or lower " + JobOptions.MODEL_MAX_LENGTH.key() + ")");
+        }
+        int batchSize = config.batchMaxSize > 0 ? config.batchMaxSize : defaultBatchSize(manifest, config);
 
         InferencePipeline.Streams streams = InferencePipeline.build(
                 source(env, config),
@@ -98,6 +104,16 @@ public final class TorchstreamJob {
         sink(streams.results(), config.output, config, "results");
         sink(streams.deadLetters(), config.deadLetters, config, "dead-letters");
         return manifest;
+    }
+
+    /**
+     * The traced batch, times the number of sequence lengths the model may pick from (at most 4): a
+     * micro-batch of several forward passes lets events be grouped by length.
+     */
+    static int defaultBatchSize(BundleManifest manifest, JobConfig config) {
+        int batch = manifest.shapes().stream().mapToInt(TraceShape::batch).max().orElseThrow();
+        long lengths = config.shapes == ShapePolicy.TRACED ? 1 : manifest.shapes().stream().mapToInt(TraceShape::seqLen).distinct().count();
+        return batch * (int) Math.min(4, lengths);
     }
 
     /** The job's source: raw records with their coordinates. */

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -182,21 +183,71 @@ public final class TextModel implements AutoCloseable {
         return predictEncoded(rows);
     }
 
-    /** Predicts already tokenized rows, in order. */
+    /**
+     * Predicts already tokenized rows, returned in their order. Rows are grouped by length first, so
+     * that short texts do not pay for the padding of long ones: each group runs at the smallest
+     * verified shape that holds it.
+     */
     public Predictions predictEncoded(List<EncodedText> rows) {
-        List<Prediction> results = new ArrayList<>(rows.size());
-        List<ForwardStats> forwards = new ArrayList<>((rows.size() + maxBatch - 1) / maxBatch);
-        for (int from = 0; from < rows.size(); from += maxBatch) {
-            List<EncodedText> chunk = rows.subList(from, Math.min(rows.size(), from + maxBatch));
+        Prediction[] results = new Prediction[rows.size()];
+        List<ForwardStats> forwards = new ArrayList<>();
+        for (List<Integer> group : groups(rows)) {
+            List<EncodedText> chunk = new ArrayList<>(group.size());
+            group.forEach(i -> chunk.add(rows.get(i)));
             PaddedBatch batch = pad(chunk);
             long started = System.nanoTime();
             ModelOutput output = forward(batch);
             forwards.add(new ForwardStats(batch.shape(), chunk.size(), batch.realTokens(), System.nanoTime() - started));
             for (int r = 0; r < chunk.size(); r++) {
-                results.add(decoder.decode(output, r, chunk.get(r)));
+                results[group.get(r)] = decoder.decode(output, r, chunk.get(r));
             }
         }
-        return new Predictions(results, forwards);
+        return new Predictions(Arrays.asList(results), forwards);
+    }
+
+    /**
+     * Splits rows into forward passes: rows that need the same sequence length go together, in their
+     * order, at most a batch at a time; a partial group rides along with the next longer one when one
+     * pass over both computes fewer tokens than two passes.
+     */
+    List<List<Integer>> groups(List<EncodedText> rows) {
+        TreeMap<Integer, List<Integer>> byLength = new TreeMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            int length = rows.get(i).length();
+            int seqLen = shapes.stream().mapToInt(TraceShape::seqLen).filter(l -> l >= length).min().orElse(length);
+            byLength.computeIfAbsent(seqLen, k -> new ArrayList<>()).add(i);
+        }
+        List<List<Integer>> groups = new ArrayList<>();
+        List<Integer> carried = new ArrayList<>();
+        for (List<Integer> bucket : byLength.values()) {
+            List<List<Integer>> chunks = new ArrayList<>();
+            for (int from = 0; from < bucket.size(); from += maxBatch) {
+                chunks.add(new ArrayList<>(bucket.subList(from, Math.min(bucket.size(), from + maxBatch))));
+            }
+            if (!carried.isEmpty()) {
+                List<Integer> first = chunks.get(0);
+                List<Integer> merged = new ArrayList<>(carried);
+                merged.addAll(first);
+                if (merged.size() <= maxBatch && tokens(merged, rows) <= tokens(carried, rows) + tokens(first, rows)) {
+                    chunks.set(0, merged);
+                } else {
+                    groups.add(carried);
+                }
+            }
+            List<Integer> last = chunks.get(chunks.size() - 1);
+            carried = last.size() < maxBatch ? chunks.remove(chunks.size() - 1) : new ArrayList<>();
+            groups.addAll(chunks);
+        }
+        if (!carried.isEmpty()) {
+            groups.add(carried);
+        }
+        return groups;
+    }
+
+    private long tokens(List<Integer> group, List<EncodedText> rows) {
+        List<EncodedText> members = new ArrayList<>(group.size());
+        group.forEach(i -> members.add(rows.get(i)));
+        return shapeFor(members).tokens();
     }
 
     /** The smallest verified shape that holds every row; shapes are sorted by size. */

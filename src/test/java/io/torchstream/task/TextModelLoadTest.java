@@ -66,7 +66,10 @@ class TextModelLoadTest {
         try (TextModel model = TextModel.open(Fixtures.bundle("bert-seq-cls"), 1)) {
             List<TextInput> inputs = Fixtures.inputs(Fixtures.reference("bert-seq-cls"));
             Predictions all = model.predict(inputs);
-            assertThat(all.forwards()).hasSize((inputs.size() + 3) / 4);
+            assertThat(all.forwards().size()).isGreaterThanOrEqualTo((inputs.size() + 3) / 4);
+            assertThat(all.forwards().stream().mapToLong(f -> f.shape().tokens()).sum())
+                    .as("grouping by length never computes more than padding everything to the longest shape")
+                    .isLessThanOrEqualTo((inputs.size() + 3) / 4 * model.manifest().traceShape().tokens());
             assertThat(all.forwards()).allSatisfy(f -> assertThat(model.manifest().shapes()).contains(f.shape()));
             for (int i = 0; i < inputs.size(); i++) {
                 Classification alone = (Classification) model.predict(List.of(inputs.get(i))).results().get(0);
@@ -85,6 +88,34 @@ class TextModelLoadTest {
             assertThat(model.pad(List.of(shortRow)).shape()).isEqualTo(new TraceShape(1, 8));
             assertThat(model.pad(List.of(shortRow, shortRow, shortRow)).shape()).isEqualTo(new TraceShape(4, 8));
             assertThat(model.pad(List.of(shortRow, longRow)).shape()).isEqualTo(new TraceShape(2, 24));
+        }
+    }
+
+    @Test
+    void shortAndLongTextsRunInSeparatePassesAndComeBackInOrder() {
+        try (TextModel model = TextModel.open(Fixtures.bundle("bert-seq-cls"), 1)) {
+            String longText = String.join(" ", Collections.nCopies(40, "word"));
+            List<TextInput> inputs = List.of(TextInput.of(longText), TextInput.of("ok"), TextInput.of("fine"), TextInput.of(longText),
+                    TextInput.of("no"), TextInput.of("a bit longer text here"));
+            Predictions mixed = model.predict(inputs);
+            // Grouped by length: the long texts do not drag the short ones to 24 tokens.
+            List<EncodedText> rows = inputs.stream().map(model::encode).toList();
+            for (List<Integer> group : model.groups(rows)) {
+                TraceShape shape = model.shapeFor(group.stream().map(rows::get).toList());
+                for (int i : group) {
+                    if (rows.get(i).length() <= 8) {
+                        assertThat(shape.seqLen()).as("shape of short text %d", i).isEqualTo(8);
+                    }
+                }
+            }
+            long computed = mixed.forwards().stream().mapToLong(f -> f.shape().tokens()).sum();
+            assertThat(computed).isLessThan(2 * new TraceShape(4, 24).tokens());
+            for (int i = 0; i < inputs.size(); i++) {
+                Classification alone = (Classification) model.predict(List.of(inputs.get(i))).results().get(0);
+                Classification inOrder = (Classification) mixed.results().get(i);
+                assertThat(inOrder.label()).isEqualTo(alone.label());
+                assertThat(inOrder.score()).isCloseTo(alone.score(), org.assertj.core.data.Offset.offset(1e-5));
+            }
         }
     }
 
