@@ -49,8 +49,14 @@ public final class TorchstreamJob {
     /** {@code flink run torchstream-job.jar JOB.yaml [--set KEY=VALUE ...]}. */
     public static void main(String[] args) throws Exception {
         JobConfig config = CommandLine.parse(args).config();
-        JobSummary summary = execute(config);
-        System.out.println(summary);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(config.flink));
+        BundleManifest manifest = build(env, config);
+        long started = System.nanoTime();
+        JobExecutionResult result = env.execute(config.name);
+        // flink run -d returns at submission; the CLI prints the job id itself.
+        if (result.isJobExecutionResult()) {
+            System.out.println(JobSummary.of(config, manifest, result, System.nanoTime() - started));
+        }
     }
 
     /** Builds and runs the job, blocking until it ends (bounded inputs) or fails. */
