@@ -43,6 +43,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
     private static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
+    // Processes of clusters not closed (a test aborted, Ctrl-C) must not outlive this JVM.
+    private static final List<Process> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.forEach(Process::destroyForcibly)));
+    }
 
     /** One started JVM of the cluster. */
     public static final class Node {
@@ -368,7 +374,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
         builder.environment().put("OPT_OUT_TRACKING", "true");
         builder.environment().remove("PYTORCH_VERSION");
         builder.environment().remove("PYTORCH_FLAVOR");
-        Node node = new Node(name, builder.start(), dir.resolve("log/" + name + ".log"));
+        Process process = builder.start();
+        STARTED.add(process);
+        Node node = new Node(name, process, dir.resolve("log/" + name + ".log"));
         nodes.add(node);
         return node;
     }

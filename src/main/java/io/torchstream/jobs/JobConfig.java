@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
 public final class JobConfig {
 
     /** Where events come from. */
-    public enum SourceKind { FILE, KAFKA }
+    public enum SourceKind { FILE, KAFKA, GENERATOR }
 
     /** Where results or dead letters go. */
     public enum SinkKind { PRINT, CONSOLE, FILE, KAFKA }
@@ -38,9 +38,9 @@ public final class JobConfig {
     /** Kafka delivery guarantee of the sinks. */
     public enum Delivery { EXACTLY_ONCE, AT_LEAST_ONCE }
 
-    /** The source: a JSON-lines file, or a Kafka topic. */
+    /** The source: a JSON-lines file, a Kafka topic, or generated events (path: their texts). */
     public record Input(SourceKind kind, Path path, String servers, String topic, String groupId, String startingOffsets,
-            boolean bounded) {}
+            boolean bounded, double rate, long count) {}
 
     /** A sink: stdout, a JSON-lines file, or a Kafka topic. */
     public record Output(SinkKind kind, Path path, String servers, String topic) {}
@@ -124,9 +124,17 @@ public final class JobConfig {
         emptyText = choice(JobOptions.INPUT_EMPTY_TEXT,
                 Map.of("dead-letter", EventContract.EmptyText.DEAD_LETTER, "predict", EventContract.EmptyText.PREDICT));
 
-        SourceKind sourceKind = choice(JobOptions.INPUT_TYPE, Map.of("file", SourceKind.FILE, "kafka", SourceKind.KAFKA));
+        SourceKind sourceKind = choice(JobOptions.INPUT_TYPE,
+                Map.of("file", SourceKind.FILE, "kafka", SourceKind.KAFKA, "generator", SourceKind.GENERATOR));
         if (sourceKind == SourceKind.FILE) {
-            input = new Input(sourceKind, path(JobOptions.INPUT_PATH, true), null, null, null, null, true);
+            input = new Input(sourceKind, path(JobOptions.INPUT_PATH, true), null, null, null, null, true, 0, 0);
+        } else if (sourceKind == SourceKind.GENERATOR) {
+            double rate = get(JobOptions.INPUT_GENERATOR_RATE, "events per second, such as 50");
+            long count = get(JobOptions.INPUT_GENERATOR_COUNT, "a number of events, or 0 for no end");
+            if (rate < 0 || count < 0) {
+                throw fail(rate < 0 ? JobOptions.INPUT_GENERATOR_RATE : JobOptions.INPUT_GENERATOR_COUNT, "must not be negative");
+            }
+            input = new Input(sourceKind, path(JobOptions.INPUT_GENERATOR_TEXTS, true), null, null, null, null, count > 0, rate, count);
         } else {
             String start = conf.get(JobOptions.INPUT_KAFKA_START);
             if (!Set.of("committed", "earliest", "latest").contains(start)) {
@@ -135,7 +143,7 @@ public final class JobConfig {
             input = new Input(sourceKind, null, required(JobOptions.INPUT_KAFKA_SERVERS, "input.type is kafka"),
                     required(JobOptions.INPUT_KAFKA_TOPIC, "input.type is kafka"),
                     conf.getOptional(JobOptions.INPUT_KAFKA_GROUP).orElse(name), start,
-                    get(JobOptions.INPUT_KAFKA_BOUNDED, "true or false"));
+                    get(JobOptions.INPUT_KAFKA_BOUNDED, "true or false"), 0, 0);
         }
         output = sink(JobOptions.OUTPUT_TYPE, JobOptions.OUTPUT_PATH, JobOptions.OUTPUT_KAFKA_TOPIC);
         deadLetters = sink(JobOptions.DEAD_LETTERS_TYPE, JobOptions.DEAD_LETTERS_PATH, JobOptions.DEAD_LETTERS_KAFKA_TOPIC);

@@ -81,7 +81,13 @@ public final class JobOptions {
     // --- input
 
     public static final ConfigOption<String> INPUT_TYPE = ConfigOptions.key("input.type").stringType().noDefaultValue()
-            .withDescription("'file' (JSON lines) or 'kafka'.");
+            .withDescription("'file' (JSON lines), 'kafka', or 'generator' (events made from a file of texts, for load runs).");
+    public static final ConfigOption<String> INPUT_GENERATOR_TEXTS = ConfigOptions.key("input.generator.texts").stringType()
+            .noDefaultValue().withDescription("A JSON-lines file whose 'text' fields the generator cycles through.");
+    public static final ConfigOption<Double> INPUT_GENERATOR_RATE = ConfigOptions.key("input.generator.rate").doubleType()
+            .defaultValue(0.0).withDescription("Generated events per second, all subtasks together; 0: as fast as the job takes them.");
+    public static final ConfigOption<Long> INPUT_GENERATOR_COUNT = ConfigOptions.key("input.generator.count").longType()
+            .defaultValue(0L).withDescription("Events to generate; 0: without end.");
     public static final ConfigOption<String> INPUT_PATH = ConfigOptions.key("input.path").stringType().noDefaultValue()
             .withDescription("The JSON-lines file, for input.type file.");
     public static final ConfigOption<String> INPUT_ID_FIELD = ConfigOptions.key("input.id-field").stringType().defaultValue("id")

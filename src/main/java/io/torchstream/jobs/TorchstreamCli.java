@@ -30,6 +30,7 @@ public final class TorchstreamCli {
                     System.out.print(evaluation.report());
                 }
                 case "bench" -> io.torchstream.bench.Benchmark.main(rest);
+                case "soak" -> io.torchstream.bench.Soak.main(rest);
                 case "run" -> {
                     JobSummary summary = TorchstreamJob.execute(CommandLine.parse(rest).config());
                     System.err.println(summary);

@@ -1,9 +1,12 @@
 package io.torchstream.jobs;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.torchstream.bundle.BundleManifest;
 import io.torchstream.bundle.ModelBundle;
 import io.torchstream.bundle.Task;
 import io.torchstream.bundle.TraceShape;
+import io.torchstream.flink.GeneratedEvents;
 import io.torchstream.flink.InferencePipeline;
 import io.torchstream.flink.JsonLinesFileSink;
 import io.torchstream.flink.JsonLinesFormat;
@@ -18,7 +21,10 @@ import io.torchstream.task.TokenTagger;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.file.src.FileSource;
@@ -35,6 +41,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -43,6 +51,8 @@ import java.util.Set;
  * main runs on an embedded MiniCluster (plain {@code java}) and on a cluster ({@code flink run}).
  */
 public final class TorchstreamJob {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private TorchstreamJob() {}
 
@@ -133,6 +143,23 @@ public final class TorchstreamJob {
                     new JsonLinesFormat(input.path().toString()), new org.apache.flink.core.fs.Path(input.path().toUri())).build();
             return env.fromSource(files, WatermarkStrategy.noWatermarks(), "file: " + input.path().getFileName())
                     .uid("torchstream-source").setParallelism(1);
+        }
+        if (input.kind() == JobConfig.SourceKind.GENERATOR) {
+            List<String> texts = new ArrayList<>();
+            try {
+                for (String line : Files.readAllLines(input.path())) {
+                    if (!line.isBlank()) {
+                        texts.add(MAPPER.readTree(line).path(config.textField).asText());
+                    }
+                }
+            } catch (IOException e) {
+                throw new JobSpecException(config.spec().file() + ": input.generator.texts: cannot read " + input.path() + " (" + e.getMessage() + ")", e);
+            }
+            DataGeneratorSource<RawEvent> generator = new DataGeneratorSource<>(new GeneratedEvents(texts),
+                    input.count() > 0 ? input.count() : Long.MAX_VALUE,
+                    input.rate() > 0 ? RateLimiterStrategy.perSecond(input.rate()) : RateLimiterStrategy.noOp(),
+                    TypeInformation.of(RawEvent.class));
+            return env.fromSource(generator, WatermarkStrategy.noWatermarks(), "generator").uid("torchstream-source");
         }
         OffsetsInitializer start = switch (input.startingOffsets()) {
             case "earliest" -> OffsetsInitializer.earliest();

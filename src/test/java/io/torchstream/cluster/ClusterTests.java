@@ -9,7 +9,10 @@ import java.util.stream.Stream;
 /** Where cluster tests keep their processes' configuration and logs: under target/, kept after a failure. */
 final class ClusterTests {
 
-    static final Path JOB_JAR = Path.of("target/torchstream-0.1.0-SNAPSHOT-job.jar");
+    /** The job without DJL, for TaskManagers that carry DJL in lib/ (as docker/ builds them). */
+    static final Path CLUSTER_JAR = Path.of("target/torchstream-0.1.0-SNAPSHOT-cluster.jar");
+    /** The job with DJL inside, for clusters without it. */
+    static final Path FAT_JAR = Path.of("target/torchstream-0.1.0-SNAPSHOT-job.jar");
 
     private ClusterTests() {}
 

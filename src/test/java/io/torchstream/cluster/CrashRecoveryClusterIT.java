@@ -46,7 +46,7 @@ class CrashRecoveryClusterIT {
             Set<String> ids = produce(kafka, events);
 
             List<LocalFlinkCluster.Node> taskManagers = new ArrayList<>(List.of(cluster.startTaskManager(), cluster.startTaskManager()));
-            LocalFlinkCluster.Submission submission = cluster.submit(true, ClusterTests.JOB_JAR, "jobs/classify.yaml",
+            LocalFlinkCluster.Submission submission = cluster.submit(true, ClusterTests.CLUSTER_JAR, "jobs/classify.yaml",
                     "--set", "name=crash",
                     "--set", "input.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                     "--set", "input.kafka.topic=events",

@@ -39,8 +39,8 @@ class RedeployClusterIT {
         cluster.close();
     }
 
-    private LocalFlinkCluster.Submission runDemo(LocalFlinkCluster target, Path out) {
-        return target.submit(false, ClusterTests.JOB_JAR, "jobs/demo.yaml", "--output", out.toAbsolutePath().toString(),
+    private LocalFlinkCluster.Submission runDemo(LocalFlinkCluster target, Path jar, Path out) {
+        return target.submit(false, jar, "jobs/demo.yaml", "--output", out.toAbsolutePath().toString(),
                 "--dead-letters", out.resolveSibling(out.getFileName() + ".dl").toAbsolutePath().toString());
     }
 
@@ -56,12 +56,12 @@ class RedeployClusterIT {
     @Test
     void aSecondJobAndACancelledJobSubmittedAgainRunOnTheSameTaskManager() {
         Path first = dir.resolve("first.jsonl");
-        LocalFlinkCluster.Submission one = runDemo(cluster, first);
+        LocalFlinkCluster.Submission one = runDemo(cluster, ClusterTests.CLUSTER_JAR, first);
         assertThat(one.exitCode()).as(one.output()).isZero();
         assertDemoResults(first);
 
         Path second = dir.resolve("second.jsonl");
-        LocalFlinkCluster.Submission two = runDemo(cluster, second);
+        LocalFlinkCluster.Submission two = runDemo(cluster, ClusterTests.CLUSTER_JAR, second);
         assertThat(two.exitCode()).as("the second job in the same TaskManager JVM:\n%s", two.output()).isZero();
         assertDemoResults(second);
         assertThat(cluster.nodes()).allMatch(LocalFlinkCluster.Node::isAlive);
@@ -73,9 +73,9 @@ class RedeployClusterIT {
                 // without this, a restart would hide the failure behind retries
                 "restart-strategy.type", "none"))) {
             bare.startTaskManager(false);
-            LocalFlinkCluster.Submission one = runDemo(bare, dir.resolve("bare-first.jsonl"));
+            LocalFlinkCluster.Submission one = runDemo(bare, ClusterTests.FAT_JAR, dir.resolve("bare-first.jsonl"));
             assertThat(one.exitCode()).as(one.output()).isZero();
-            LocalFlinkCluster.Submission two = runDemo(bare, dir.resolve("bare-second.jsonl"));
+            LocalFlinkCluster.Submission two = runDemo(bare, ClusterTests.FAT_JAR, dir.resolve("bare-second.jsonl"));
             assertThat(two.exitCode()).isNotZero();
             assertThat(two.output()).contains("already loaded in another classloader");
         }

@@ -16,9 +16,13 @@ public final class BundleCopies {
     private BundleCopies() {}
 
     public static Path copy(String fixture, Path target) {
+        return copy(Fixtures.bundleDir(fixture), target);
+    }
+
+    public static Path copy(Path bundle, Path target) {
         try {
             Files.createDirectories(target);
-            try (Stream<Path> files = Files.list(Fixtures.bundleDir(fixture))) {
+            try (Stream<Path> files = Files.list(bundle)) {
                 for (Path file : (Iterable<Path>) files::iterator) {
                     Files.copy(file, target.resolve(file.getFileName()));
                 }

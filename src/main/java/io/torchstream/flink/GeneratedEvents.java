@@ -1,0 +1,36 @@
+package io.torchstream.flink;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Events for load and soak runs: event {@code n} is {@code {"id": "g<n>", "text": texts[n % size]}}, as
+ * raw bytes, so that the whole job runs as it does for Kafka or file input.
+ */
+public final class GeneratedEvents implements GeneratorFunction<Long, RawEvent> {
+
+    private static final long serialVersionUID = 1L;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final List<String> texts;
+
+    public GeneratedEvents(List<String> texts) {
+        if (texts.isEmpty()) {
+            throw new IllegalArgumentException("no texts to generate events from");
+        }
+        this.texts = List.copyOf(texts);
+    }
+
+    @Override
+    public RawEvent map(Long n) throws Exception {
+        ObjectNode event = MAPPER.createObjectNode();
+        event.put("id", "g" + n);
+        event.put("text", texts.get((int) (n % texts.size())));
+        return new RawEvent(null, MAPPER.writeValueAsString(event).getBytes(StandardCharsets.UTF_8), "generator", -1, n);
+    }
+}
