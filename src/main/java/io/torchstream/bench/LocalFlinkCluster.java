@@ -16,9 +16,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -239,7 +241,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
      */
     public Node startTaskManager(boolean djlInLib) {
         try {
-            int before = registeredTaskManagers();
+            Set<String> before = taskManagerIds();
             List<String> params = resourceParams("GET_TM_RESOURCE_PARAMS");
             String name = "taskmanager-" + (++taskManagerCount);
             List<String> command = javaCommand(djlInLib ? flinkClasspath + ":" + djlClasspath : flinkClasspath, params.get(0), name);
@@ -249,7 +251,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
             command.addAll(splitArgs(params.get(1)));
             Node node = launch(name, command);
             try {
-                waitFor(Duration.ofSeconds(90), name + " to register", () -> registeredTaskManagers() > before || !node.isAlive());
+                // A new id, not a count: a killed TaskManager may drop out meanwhile.
+                waitFor(Duration.ofSeconds(90), name + " to register", () -> !before.containsAll(taskManagerIds()) || !node.isAlive());
             } catch (IllegalStateException e) {
                 node.stop();
                 throw e;
@@ -265,8 +268,16 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
     /** TaskManagers the JobManager knows, alive or not yet timed out. */
     public int registeredTaskManagers() {
+        return taskManagerIds().size();
+    }
+
+    private Set<String> taskManagerIds() {
+        Set<String> ids = new HashSet<>();
         JsonNode tms = get("/taskmanagers");
-        return tms == null ? 0 : tms.path("taskmanagers").size();
+        if (tms != null) {
+            tms.path("taskmanagers").forEach(tm -> ids.add(tm.path("id").asText()));
+        }
+        return ids;
     }
 
     /** {@code flink run [-d] JAR ARGS}, as the flink script runs it; returns the exit code and output. */
@@ -297,6 +308,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Jobs the cluster has seen, whatever their state. */
+    public int jobCount() {
+        JsonNode jobs = get("/jobs/overview");
+        return jobs == null ? -1 : jobs.path("jobs").size();
     }
 
     /** RUNNING, FINISHED, FAILED, CANCELED... or null when the JobManager does not answer. */
