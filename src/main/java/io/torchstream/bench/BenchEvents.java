@@ -36,6 +36,20 @@ final class BenchEvents {
         return texts;
     }
 
+    /** Paragraph-length texts: runs of 4 to 7 consecutive headlines joined into one text. */
+    static List<String> paragraphs(List<String> headlines) {
+        List<String> paragraphs = new ArrayList<>();
+        int size = 4;
+        for (int i = 0; i + size <= headlines.size(); i += size, size = 4 + (size - 3) % 4) {
+            StringBuilder p = new StringBuilder();
+            for (String h : headlines.subList(i, i + size)) {
+                p.append(p.length() == 0 ? "" : " ").append(h).append(h.endsWith(".") ? "" : ".");
+            }
+            paragraphs.add(p.toString());
+        }
+        return paragraphs;
+    }
+
     /** Writes {@code n} events cycling through {@code texts}. */
     static Path write(List<String> texts, int n, Path file) throws IOException {
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {

@@ -13,28 +13,34 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code bin/torchstream bench}: measures, in one run on one bundle and one set of events, the bare
- * forward pass at the traced shape (the ceiling), the job on an embedded MiniCluster at parallelism 1
- * and 2, and DJL's one-predict-per-event pattern; prints a table with ratios. Each measurement runs in
- * a JVM of its own. Nothing here asserts on time: it reports.
+ * {@code bin/torchstream bench}: measures, in one run on one bundle, on headline-length and
+ * paragraph-length texts: the bare forward pass at every verified shape (the ceiling), the job on an
+ * embedded MiniCluster at parallelism 1 and 2, length-aware against padding to the traced shape, DJL's
+ * one-predict-per-event pattern, Python transformers on the same model (when the exporter's venv is
+ * there), latency at half the maximum rate, and peak RSS with one shared model against one per slot.
+ * Every measurement runs in a JVM (or Python) of its own. Writes BENCHMARKS.md and bench/throughput.png.
+ * Nothing here asserts on time: it reports.
  */
 public final class Benchmark {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** One measured scenario. */
-    record Row(String name, double eventsPerSecond, long peakRssMb, String note) {}
+    record Row(String mix, String name, double eventsPerSecond, long peakRssMb, String note, JsonNode result) {}
 
     private final Path bundle;
     private final Path job;
     private final Path workDir;
+    private final int cores = Runtime.getRuntime().availableProcessors();
     private final List<Row> rows = new ArrayList<>();
 
     private Benchmark(Path bundle, Path job, Path workDir) {
@@ -48,8 +54,7 @@ public final class Benchmark {
         a.put("--bundle", "models/all-minilm-l6-v2");
         a.put("--job", "jobs/demo.yaml");
         a.put("--events", "2000");
-        a.put("--per-event-events", "300");
-        a.put("--markdown", "");
+        a.put("--out", "BENCHMARKS.md");
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!a.containsKey(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i] + "; options: " + a.keySet());
@@ -58,52 +63,140 @@ public final class Benchmark {
         }
         Path work = Files.createTempDirectory("torchstream-bench");
         Benchmark bench = new Benchmark(Path.of(a.get("--bundle")), Path.of(a.get("--job")), work);
-        String table = bench.run(Integer.parseInt(a.get("--events")), Integer.parseInt(a.get("--per-event-events")));
-        System.out.println(table);
-        if (!a.get("--markdown").isEmpty()) {
-            Files.writeString(Path.of(a.get("--markdown")), table);
-        }
+        String report = bench.run(Integer.parseInt(a.get("--events")));
+        System.out.println(report);
+        Path out = Path.of(a.get("--out"));
+        Files.writeString(out, report);
+        Path png = Path.of("bench/throughput.png");
+        Files.createDirectories(png.getParent());
+        Plot.throughput(bench.rows, png);
+        System.err.println("bench: wrote " + out + " and " + png);
     }
 
-    String run(int events, int perEventEvents) throws Exception {
+    String run(int events) throws Exception {
         TraceShape traced = ModelBundle.open(bundle).manifest().traceShape();
-        List<String> texts = BenchEvents.texts(List.of(Path.of("data/headlines-dev.jsonl"), Path.of("data/headlines-test.jsonl"),
+        List<String> headlines = BenchEvents.texts(List.of(Path.of("data/headlines-dev.jsonl"), Path.of("data/headlines-test.jsonl"),
                 Path.of("jobs/samples/headlines.jsonl")));
-        Path headlines = BenchEvents.write(texts, events, workDir.resolve("headlines.jsonl"));
-        Path fewHeadlines = BenchEvents.write(texts, perEventEvents, workDir.resolve("headlines-few.jsonl"));
-        int cores = Runtime.getRuntime().availableProcessors();
+        Map<String, List<String>> mixes = new LinkedHashMap<>();
+        mixes.put("headlines", headlines);
+        mixes.put("paragraphs", BenchEvents.paragraphs(headlines));
 
-        Row ceiling = measure("bare forward at " + traced + ", " + cores + " threads",
-                "threads=" + cores + "; the ceiling for anything padded to the traced shape",
-                "forward", "bundle=" + bundle, "events=" + headlines, "shape=" + traced, "threads=" + cores);
-        Row job1 = measure("job, parallelism 1, traced shape", "every batch padded to " + traced,
-                "job", "job=" + job, "bundle=" + bundle, "events=" + headlines, "parallelism=1", "shapes=traced");
-        Row job2 = measure("job, parallelism 2, traced shape", "2 slots x " + Math.max(1, cores / 2) + " threads, one shared model",
-                "job", "job=" + job, "bundle=" + bundle, "events=" + headlines, "parallelism=2", "shapes=traced");
-        Row perEvent = measure("one predict per event (DJL Predictor, 1x" + traced.seqLen() + ")", "parallelism 1, " + cores + " threads",
-                "per-event", "job=" + job, "bundle=" + bundle, "events=" + fewHeadlines);
-
-        StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "bundle %s, %d headline events (%d for one-predict-per-event), %d cores%n%n",
-                bundle, events, perEventEvents, cores));
-        out.append("| scenario | events/s | peak RSS (MB) | notes |\n|---|---:|---:|---|\n");
-        for (Row r : rows) {
-            out.append(String.format(Locale.ROOT, "| %s | %.1f | %d | %s |%n", r.name(), r.eventsPerSecond(), r.peakRssMb(), r.note()));
+        Map<String, Map<String, Row>> byMix = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> mix : mixes.entrySet()) {
+            String m = mix.getKey();
+            int n = m.equals("headlines") ? events : events / 4;
+            Path texts = BenchEvents.write(mix.getValue(), n, workDir.resolve(m + ".jsonl"));
+            Path fewer = BenchEvents.write(mix.getValue(), Math.max(100, n / 8), workDir.resolve(m + "-fewer.jsonl"));
+            Map<String, Row> r = new LinkedHashMap<>();
+            r.put("forward", measure(m, "bare forward, every verified shape", cores + " threads; the table below",
+                    "forward", "bundle=" + bundle, "events=" + texts, "shape=all", "threads=" + cores, "millis=1500"));
+            r.put("job1", measure(m, "job p=1, length-aware", cores + " threads, batches grouped by length",
+                    "job", "job=" + job, "bundle=" + bundle, "events=" + texts, "parallelism=1", "shapes=verified"));
+            r.put("job2", measure(m, "job p=2, length-aware, shared model", "2 slots x " + Math.max(1, cores / 2) + " threads",
+                    "job", "job=" + job, "bundle=" + bundle, "events=" + texts, "parallelism=2", "shapes=verified"));
+            r.put("fixed1", measure(m, "job p=1, fixed " + traced + " shape", "every batch padded to the traced shape",
+                    "job", "job=" + job, "bundle=" + bundle, "events=" + fewer, "parallelism=1", "shapes=traced"));
+            r.put("perEvent", measure(m, "one predict per event (DJL, 1x" + traced.seqLen() + ")", "parallelism 1, " + cores + " threads",
+                    "per-event", "job=" + job, "bundle=" + bundle, "events=" + fewer));
+            Row python = python(m, texts);
+            if (python != null) {
+                r.put("python", python);
+            }
+            byMix.put(m, r);
         }
-        out.append("\n| ratio | value |\n|---|---:|\n");
-        ratio(out, "job p=1 / bare forward (same shape)", job1, ceiling);
-        ratio(out, "job p=2 / bare forward (same shape)", job2, ceiling);
-        ratio(out, "job p=1 / one predict per event", job1, perEvent);
-        ratio(out, "job p=2 / one predict per event", job2, perEvent);
+        Path headlineEvents = workDir.resolve("headlines.jsonl");
+        Map<String, Row> h = byMix.get("headlines");
+        Row perSlot = measure("headlines", "job p=2, length-aware, a model per slot", "RSS against the shared model",
+                "job", "job=" + job, "bundle=" + bundle, "events=" + headlineEvents, "parallelism=2", "shapes=verified",
+                "model.sharing=per-slot");
+        double half = h.get("job2").eventsPerSecond() / 2;
+        Row latency = measure("headlines", String.format(Locale.ROOT, "latency at %.0f events/s (half of p=2's maximum)", half),
+                "generator, p=2", "latency", "job=" + job, "bundle=" + bundle, "events=" + headlineEvents, "parallelism=2",
+                "rate=" + half, "seconds=40");
+        return report(events, traced, byMix, perSlot, latency);
+    }
+
+    private String report(int events, TraceShape traced, Map<String, Map<String, Row>> byMix, Row perSlot, Row latency) {
+        StringBuilder out = new StringBuilder();
+        out.append("# Benchmarks\n\n");
+        out.append(String.format(Locale.ROOT, "Measured %s on this machine (%d cores) with `bin/torchstream bench --events %d`: bundle `%s`"
+                + " (all-MiniLM-L6-v2, traced at %s, %d verified shapes), job `%s`. Every scenario ran in a JVM of its own;"
+                + " the machine is shared and noisy, so compare ratios within one run rather than absolute figures across runs."
+                + " Headlines: the %d labelled headlines of `data/` and `jobs/samples/` (9-30 tokens); paragraphs: 4 to 7 of"
+                + " them joined (70-128 tokens).%n%n", LocalDate.now(), cores, events, bundle, traced,
+                ModelBundle.open(bundle).manifest().shapes().size(), job, 240));
+        out.append("![throughput](bench/throughput.png)\n\n");
+        for (Map.Entry<String, Map<String, Row>> mix : byMix.entrySet()) {
+            out.append("## ").append(mix.getKey()).append("\n\n| scenario | events/s | padding | peak RSS (MB) | notes |\n|---|---:|---:|---:|---|\n");
+            for (Row r : mix.getValue().values()) {
+                String padding = r.result().has("padding_ratio") ? String.format(Locale.ROOT, "%.0f%%", 100 * r.result().get("padding_ratio").asDouble()) : "";
+                String eps = r.name().startsWith("bare forward") ? "" : String.format(Locale.ROOT, "%.1f", r.eventsPerSecond());
+                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s |%n", r.name(), eps, padding, r.peakRssMb(), r.note()));
+            }
+            out.append("\nBare forward pass (events/s, ms per batch) at each verified shape:\n\n| shape | events/s | ms/batch |\n|---|---:|---:|\n");
+            for (Iterator<Map.Entry<String, JsonNode>> it = mix.getValue().get("forward").result().get("shapes").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", e.getKey(), e.getValue().get("events_per_second").asDouble(),
+                        e.getValue().get("ms_per_batch").asDouble()));
+            }
+            out.append('\n');
+        }
+        Map<String, Row> h = byMix.get("headlines");
+        Map<String, Row> p = byMix.get("paragraphs");
+        double ceilingTraced = h.get("forward").result().get("shapes").get(traced.toString()).get("events_per_second").asDouble();
+        double forward832 = h.get("forward").result().get("shapes").path("8x32").path("ms_per_batch").asDouble(Double.NaN);
+        out.append("## Targets\n\n| ratio | target | measured | |\n|---|---:|---:|---|\n");
+        target(out, "job (p=1, fixed " + traced + ") / bare forward at " + traced, 0.90, h.get("fixed1").eventsPerSecond() / ceilingTraced);
+        target(out, "length-aware / fixed " + traced + ", headlines (p=1)", 3.0, h.get("job1").eventsPerSecond() / h.get("fixed1").eventsPerSecond());
+        target(out, "length-aware / fixed " + traced + ", paragraphs (p=1)", 1.0, p.get("job1").eventsPerSecond() / p.get("fixed1").eventsPerSecond());
+        target(out, "job (p=1) / one predict per event, headlines", 4.0, h.get("job1").eventsPerSecond() / h.get("perEvent").eventsPerSecond());
+        target(out, "job (p=2) / one predict per event, headlines", 4.0, h.get("job2").eventsPerSecond() / h.get("perEvent").eventsPerSecond());
+        if (h.containsKey("python")) {
+            target(out, "job (p=1) / Python transformers, headlines", 1.0, h.get("job1").eventsPerSecond() / h.get("python").eventsPerSecond());
+            target(out, "job (p=1) / Python transformers, paragraphs", 1.0, p.get("job1").eventsPerSecond() / p.get("python").eventsPerSecond());
+        }
+        double p99 = latency.result().get("p99_ms").asDouble();
+        double bound = latency.result().get("max_wait_ms").asDouble() + 2 * forward832;
+        out.append(String.format(Locale.ROOT, "| p99 latency at half load (ms) <= max-wait + 2 x forward(8x32) = %.0f ms | <= %.0f | %.0f (p50 %.0f) | %s |%n",
+                bound, bound, p99, latency.result().get("p50_ms").asDouble(), p99 <= bound ? "met" : "missed"));
+        long oneSlot = h.get("job1").peakRssMb();
+        long shared = h.get("job2").peakRssMb();
+        target(out, String.format(Locale.ROOT, "RSS, 2 slots sharing one model (%d MB) / 1 slot (%d MB); a model per slot: %d MB", shared, oneSlot,
+                perSlot.peakRssMb()), -1.3, shared / (double) oneSlot);
         return out.toString();
     }
 
-    private static void ratio(StringBuilder out, String name, Row a, Row b) {
-        out.append(String.format(Locale.ROOT, "| %s | %.2f |%n", name, a.eventsPerSecond() / b.eventsPerSecond()));
+    /** A ratio against its target; a negative target is an upper bound. */
+    private static void target(StringBuilder out, String name, double target, double value) {
+        boolean met = target >= 0 ? value >= target : value <= -target;
+        out.append(String.format(Locale.ROOT, "| %s | %s %.2f | %.2f | %s |%n", name, target >= 0 ? ">=" : "<=", Math.abs(target), value,
+                met ? "met" : "missed"));
+    }
+
+    /** transformers in Python, same model, threads and batch, when the exporter's environment exists. */
+    private Row python(String mix, Path texts) throws Exception {
+        String python = System.getenv("TORCHSTREAM_PYTHON");
+        if (python == null || python.isEmpty()) {
+            System.err.println("bench: no exporter environment (bin/torchstream venv): skipping the Python comparison");
+            return null;
+        }
+        System.err.println("bench: [" + mix + "] Python transformers");
+        Process process = new ProcessBuilder(python, "bench/python_baseline.py", "--texts", texts.toString(), "--threads",
+                String.valueOf(cores), "--batch", "8").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        long[] peak = sampleRss(process);
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("the Python baseline failed: " + out);
+        }
+        JsonNode result = MAPPER.readTree(out.substring(out.lastIndexOf('\n') + 1));
+        Row row = new Row(mix, "Python transformers, batch 8 padded to its longest", result.get("events_per_second").asDouble(),
+                peak[0] / 1024, "torch " + result.get("torch").asText() + ", " + cores + " threads, eager", result);
+        rows.add(row);
+        return row;
     }
 
     /** Runs a scenario in a fresh JVM, sampling its resident memory. */
-    Row measure(String name, String note, String... scenario) throws Exception {
+    Row measure(String mix, String name, String note, String... scenario) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -112,8 +205,29 @@ public final class Benchmark {
         command.add(System.getProperty("java.class.path"));
         command.add(Scenario.class.getName());
         command.addAll(List.of(scenario));
-        System.err.println("bench: " + name);
+        System.err.println("bench: [" + mix + "] " + name);
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        long[] peakKb = sampleRss(process);
+        JsonNode result = null;
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = reader.readLine()) != null; ) {
+                if (line.startsWith("RESULT ")) {
+                    result = MAPPER.readTree(line.substring("RESULT ".length()));
+                }
+            }
+        }
+        int exit = process.waitFor();
+        if (exit != 0 || result == null) {
+            throw new IllegalStateException("scenario '" + name + "' failed with exit code " + exit);
+        }
+        Row row = new Row(mix, name, result.get("events_per_second").asDouble(), peakKb[0] / 1024, note, result);
+        System.err.printf(Locale.ROOT, "bench: [%s] %s: %.1f events/s, peak RSS %d MB%n", mix, name, row.eventsPerSecond(), row.peakRssMb());
+        rows.add(row);
+        return row;
+    }
+
+    /** Samples a process's VmRSS every 100 ms until it ends; element 0 holds the peak (kB). */
+    private static long[] sampleRss(Process process) {
         long[] peakKb = {0};
         Thread sampler = new Thread(() -> {
             Path status = Path.of("/proc", String.valueOf(process.pid()), "status");
@@ -128,23 +242,7 @@ public final class Benchmark {
         });
         sampler.setDaemon(true);
         sampler.start();
-        JsonNode result = null;
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                if (line.startsWith("RESULT ")) {
-                    result = MAPPER.readTree(line.substring("RESULT ".length()));
-                }
-            }
-        }
-        int exit = process.waitFor();
-        sampler.interrupt();
-        if (exit != 0 || result == null) {
-            throw new IllegalStateException("scenario '" + name + "' failed with exit code " + exit);
-        }
-        Row row = new Row(name, result.get("events_per_second").asDouble(), peakKb[0] / 1024, note);
-        System.err.printf(Locale.ROOT, "bench: %s: %.1f events/s, peak RSS %d MB%n", name, row.eventsPerSecond(), row.peakRssMb());
-        rows.add(row);
-        return row;
+        return peakKb;
     }
 
     private static long rssKb(Path status) {

@@ -3,9 +3,12 @@ package io.torchstream.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.torchstream.bundle.BundleManifest;
 import io.torchstream.bundle.ModelBundle;
 import io.torchstream.bundle.TraceShape;
+import io.torchstream.flink.InferencePipeline;
 import io.torchstream.flink.JsonLinesFormat;
+import io.torchstream.flink.ModelSettings;
 import io.torchstream.flink.TorchstreamMetrics;
 import io.torchstream.jobs.JobConfig;
 import io.torchstream.jobs.JobSpec;
@@ -30,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +46,7 @@ import java.util.Map;
  * forward   bundle=DIR events=FILE shape=8x128 threads=N
  * job       job=YAML bundle=DIR events=FILE parallelism=N shapes=traced|verified [key=value overrides]
  * per-event job=YAML bundle=DIR events=FILE
+ * latency   job=YAML bundle=DIR events=FILE parallelism=N rate=R seconds=S
  * </pre>
  */
 public final class Scenario {
@@ -60,38 +65,53 @@ public final class Scenario {
             case "forward" -> forward(a);
             case "job" -> job(a);
             case "per-event" -> perEvent(a);
+            case "latency" -> latency(a);
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         };
         System.out.println("RESULT " + MAPPER.writeValueAsString(result));
         System.exit(0);
     }
 
-    /** The bare forward pass at one shape: the ceiling for anything that runs at that shape. */
+    /**
+     * The bare forward pass at one shape ({@code shape=8x128}), or at every verified shape ({@code
+     * shape=all}): the ceiling for anything that runs at that shape.
+     */
     static ObjectNode forward(Map<String, String> a) throws Exception {
-        String[] dims = a.get("shape").split("x");
-        TraceShape shape = new TraceShape(Integer.parseInt(dims[0]), Integer.parseInt(dims[1]));
         List<String> texts = BenchEvents.texts(List.of(Path.of(a.get("events"))));
-        ShapePolicy policy = ShapePolicy.valueOf(a.getOrDefault("shapes", "traced").toUpperCase(java.util.Locale.ROOT));
-        try (TextModel model = TextModel.open(ModelBundle.open(Path.of(a.get("bundle"))), Integer.parseInt(a.get("threads")), policy)) {
-            List<EncodedText> rows = new ArrayList<>();
-            for (int i = 0; i < shape.batch(); i++) {
-                rows.add(model.encode(TextInput.of(texts.get(i % texts.size()))).head(shape.seqLen()));
+        try (TextModel model = TextModel.open(ModelBundle.open(Path.of(a.get("bundle"))), Integer.parseInt(a.get("threads")),
+                ShapePolicy.VERIFIED)) {
+            List<TraceShape> shapes = new ArrayList<>();
+            if (a.get("shape").equals("all")) {
+                shapes.addAll(model.shapes());
+            } else {
+                String[] dims = a.get("shape").split("x");
+                shapes.add(new TraceShape(Integer.parseInt(dims[0]), Integer.parseInt(dims[1])));
             }
-            PaddedBatch batch = PaddedBatch.of(rows, shape, model.manifest().padTokenId(), model.manifest().padTokenTypeId());
-            for (int i = 0; i < 5; i++) {
-                model.forward(batch);
-            }
-            int iterations = 0;
-            long started = System.nanoTime();
-            while (iterations < 20 || System.nanoTime() - started < 3_000_000_000L) {
-                model.forward(batch);
-                iterations++;
-            }
-            double seconds = (System.nanoTime() - started) / 1e9;
             ObjectNode r = MAPPER.createObjectNode();
-            r.put("events_per_second", iterations * shape.batch() / seconds);
-            r.put("ms_per_batch", seconds * 1000 / iterations);
-            r.put("iterations", iterations);
+            ObjectNode perShape = r.putObject("shapes");
+            for (TraceShape shape : shapes) {
+                List<EncodedText> rows = new ArrayList<>();
+                for (int i = 0; i < shape.batch(); i++) {
+                    rows.add(model.encode(TextInput.of(texts.get(i % texts.size()))).head(shape.seqLen()));
+                }
+                PaddedBatch batch = PaddedBatch.of(rows, shape, model.manifest().padTokenId(), model.manifest().padTokenTypeId());
+                for (int i = 0; i < 5; i++) {
+                    model.forward(batch);
+                }
+                int iterations = 0;
+                long started = System.nanoTime();
+                long budget = Long.parseLong(a.getOrDefault("millis", "3000")) * 1_000_000L;
+                while (iterations < 10 || System.nanoTime() - started < budget) {
+                    model.forward(batch);
+                    iterations++;
+                }
+                double seconds = (System.nanoTime() - started) / 1e9;
+                ObjectNode one = perShape.putObject(shape.toString());
+                one.put("events_per_second", iterations * shape.batch() / seconds);
+                one.put("ms_per_batch", seconds * 1000 / iterations);
+                r.put("events_per_second", iterations * shape.batch() / seconds);
+                r.put("ms_per_batch", seconds * 1000 / iterations);
+            }
             return r;
         }
     }
@@ -117,7 +137,46 @@ public final class Scenario {
         r.put("events", summary.results());
         r.put("seconds", summary.streamingMillis() / 1e3);
         r.put("balanced", summary.balanced());
+        r.put("padding_ratio", summary.paddingRatio());
         return r;
+    }
+
+    /** End-to-end latency of generated events at a fixed rate: from creation to the result leaving the job. */
+    static ObjectNode latency(Map<String, String> a) throws Exception {
+        double rate = Double.parseDouble(a.get("rate"));
+        long count = (long) (rate * Double.parseDouble(a.get("seconds")));
+        JobConfig config = JobConfig.from(JobSpec.load(Path.of(a.get("job")))
+                .with("model.bundle", Path.of(a.get("bundle")).toAbsolutePath().toString())
+                .with("input.type", "generator").with("input.generator.texts", Path.of(a.get("events")).toAbsolutePath().toString())
+                .with("input.generator.rate", String.valueOf(rate)).with("input.generator.count", String.valueOf(count))
+                .with("output.type", "print").with("dead-letters.type", "print")
+                .with("job.parallelism", a.get("parallelism")));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(config.parallelism);
+        BundleManifest manifest = ModelBundle.open(config.bundle).manifest();
+        int batch = manifest.shapes().stream().mapToInt(TraceShape::batch).max().orElseThrow();
+        InferencePipeline.Streams streams = InferencePipeline.build(TorchstreamJob.source(env, config), config.contract(false),
+                new ModelSettings(config.bundle.toString(), config.sharing, config.threads, false, config.labels, config.labelScale,
+                        config.shapes, config.tagging), Integer.parseInt(a.getOrDefault("batch", String.valueOf(batch * 4))),
+                config.batchMaxWait);
+        streams.results().map(new LatencyProbe()).sinkTo(new DiscardingSink<>());
+        JobExecutionResult result = env.execute("latency");
+        List<Long> latencies = new ArrayList<>(result.<List<Long>>getAccumulatorResult(LatencyProbe.ACCUMULATOR));
+        Collections.sort(latencies);
+        // The first events meet a model that is still settling; measure the steady state.
+        List<Long> steady = latencies.subList(Math.min(latencies.size() - 1, latencies.size() / 10), latencies.size());
+        ObjectNode r = MAPPER.createObjectNode();
+        r.put("events_per_second", rate);
+        r.put("p50_ms", percentile(steady, 0.50));
+        r.put("p99_ms", percentile(steady, 0.99));
+        r.put("max_ms", steady.get(steady.size() - 1));
+        r.put("events", latencies.size());
+        r.put("max_wait_ms", config.batchMaxWait.toMillis());
+        return r;
+    }
+
+    private static long percentile(List<Long> sorted, double p) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
     }
 
     /** DJL's one-predict-per-event pattern in a Flink map function, at parallelism 1. */

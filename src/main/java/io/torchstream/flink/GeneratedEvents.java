@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Events for load and soak runs: event {@code n} is {@code {"id": "g<n>", "text": texts[n % size]}}, as
+ * Events for load and soak runs: event {@code n} is {@code {"id": "g<n>", "text": texts[n % size],
+ * "created_ms": now}}, as
  * raw bytes, so that the whole job runs as it does for Kafka or file input.
  */
 public final class GeneratedEvents implements GeneratorFunction<Long, RawEvent> {
@@ -31,6 +32,8 @@ public final class GeneratedEvents implements GeneratorFunction<Long, RawEvent> 
         ObjectNode event = MAPPER.createObjectNode();
         event.put("id", "g" + n);
         event.put("text", texts.get((int) (n % texts.size())));
+        // Passes through to the result, so that a reader can tell each event's end-to-end latency.
+        event.put("created_ms", System.currentTimeMillis());
         return new RawEvent(null, MAPPER.writeValueAsString(event).getBytes(StandardCharsets.UTF_8), "generator", -1, n);
     }
 }

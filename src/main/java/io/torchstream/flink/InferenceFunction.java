@@ -52,6 +52,8 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
     private transient LabelCounts labelCounts;
     private transient Counter eventsOut;
     private transient LongCounter eventsOutTotal;
+    private transient LongCounter tokensComputedTotal;
+    private transient LongCounter tokensRealTotal;
     private transient LongMaximum lastResult;
     private transient Counter batches;
     private transient Counter tokensComputed;
@@ -89,11 +91,13 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(TorchstreamMetrics.GROUP);
         eventsOut = group.counter(TorchstreamMetrics.EVENTS_OUT);
         eventsOutTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.EVENTS_OUT);
+        tokensComputedTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.TOKENS_COMPUTED);
+        tokensRealTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.TOKENS_REAL);
         lastResult = new LongMaximum();
         getRuntimeContext().addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS, lastResult);
         batches = group.counter(TorchstreamMetrics.BATCHES);
         tokensComputed = group.counter(TorchstreamMetrics.TOKENS_COMPUTED);
-        tokensReal = group.counter("tokensReal");
+        tokensReal = group.counter(TorchstreamMetrics.TOKENS_REAL);
         batchSize = group.histogram(TorchstreamMetrics.BATCH_SIZE, new DescriptiveStatisticsHistogram(1000));
         latency = group.histogram(TorchstreamMetrics.INFERENCE_LATENCY, new DescriptiveStatisticsHistogram(1000));
         long loadMillis = model.loadMillis();
@@ -143,6 +147,8 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
             latency.update(forward.nanos() / 1_000_000);
             tokensComputed.inc(forward.shape().tokens());
             tokensReal.inc(forward.realTokens());
+            tokensComputedTotal.add(forward.shape().tokens());
+            tokensRealTotal.add(forward.realTokens());
         }
         eventsOut.inc(out.size());
         eventsOutTotal.add((long) out.size());

@@ -19,6 +19,8 @@ public final class TorchstreamMetrics {
     public static final String INFERENCE_LATENCY = "inferenceLatencyMs";
     /** Tokens computed by forward passes, padding included. */
     public static final String TOKENS_COMPUTED = "tokensComputed";
+    /** Tokens of text (special tokens included) in forward passes. */
+    public static final String TOKENS_REAL = "tokensReal";
     /** Padding tokens over all computed tokens since start (gauge, 0..1). */
     public static final String PADDING_RATIO = "paddingRatio";
     /** Milliseconds the model took to load and warm up (gauge). */
