@@ -286,7 +286,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
         command.add(java());
         command.addAll(JAVA17_OPENS);
         command.addAll(List.of("-Xmx512m", "-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri(),
-                "-Dlog.file=" + dir.resolve("log/client.log"), "-Doffline=true", "-cp", flinkClasspath,
+                // The flink script puts lib/ on the client's classpath too: DJL is there.
+                "-Dlog.file=" + dir.resolve("log/client.log"), "-Doffline=true", "-cp", flinkClasspath + ":" + djlClasspath,
                 "org.apache.flink.client.cli.CliFrontend", "run"));
         if (detached) {
             command.add("-d");

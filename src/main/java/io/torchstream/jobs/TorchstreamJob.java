@@ -85,6 +85,11 @@ public final class TorchstreamJob {
     public static BundleManifest build(StreamExecutionEnvironment env, JobConfig config) {
         ModelBundle bundle = ModelBundle.open(config.bundle);
         BundleManifest manifest = bundle.manifest();
+        if (!config.labels.isEmpty() && manifest.task() != Task.EMBEDDING) {
+            throw new JobSpecException(config.spec().file() + ": " + JobOptions.CLASSIFY_LABELS + " classifies with an embedding"
+                    + " bundle, but " + config.bundle + " is a " + manifest.task() + " bundle; remove the labels or use an"
+                    + " embedding bundle");
+        }
         boolean taggingJob = config.spec().values().keySet().stream().anyMatch(k -> k.startsWith("tagging."));
         if (manifest.task() == Task.TOKEN_CLASSIFICATION || taggingJob) {
             try {
@@ -92,11 +97,6 @@ public final class TorchstreamJob {
             } catch (IllegalArgumentException e) {
                 throw new JobSpecException(config.spec().file() + ": " + e.getMessage());
             }
-        }
-        if (!config.labels.isEmpty() && manifest.task() != Task.EMBEDDING) {
-            throw new JobSpecException(config.spec().file() + ": " + JobOptions.CLASSIFY_LABELS + " classifies with an embedding"
-                    + " bundle, but " + config.bundle + " is a " + manifest.task() + " bundle; remove the labels or use an"
-                    + " embedding bundle");
         }
         env.setParallelism(config.parallelism);
         if (!config.checkpointInterval.isZero()) {
