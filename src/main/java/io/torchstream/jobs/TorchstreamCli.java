@@ -31,6 +31,8 @@ public final class TorchstreamCli {
                 }
                 case "bench" -> io.torchstream.bench.Benchmark.main(rest);
                 case "soak" -> io.torchstream.bench.Soak.main(rest);
+                case "sql" -> io.torchstream.sql.SqlRunner.main(rest);
+                case "sql-bench" -> io.torchstream.sql.SqlBenchmark.main(rest);
                 case "run" -> {
                     JobSummary summary = TorchstreamJob.execute(CommandLine.parse(rest).config());
                     System.err.println(summary);
