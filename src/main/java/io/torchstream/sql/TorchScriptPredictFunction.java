@@ -8,6 +8,7 @@ import io.torchstream.task.ForwardStats;
 import io.torchstream.task.LabelClassifier;
 import io.torchstream.task.Prediction;
 import io.torchstream.task.Predictions;
+import io.torchstream.task.SharedModels;
 import io.torchstream.task.TextModel;
 import io.torchstream.task.TokenTagger;
 import io.torchstream.text.TextInput;
@@ -53,7 +54,7 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
     private final TorchScriptModelSpec spec;
     private final int batchSize;
 
-    private transient SharedTextModels.Lease lease;
+    private transient SharedModels.Lease lease;
     private transient TextModel model;
     private transient LabelClassifier classifier;
     private transient TokenTagger tagger;
@@ -89,8 +90,8 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
         int threads = spec.threads() > 0 ? spec.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism);
         Path bundle = Path.of(spec.bundle());
         lease = spec.sharing() == ModelSharing.TASK_MANAGER
-                ? SharedTextModels.share(bundle, threads, spec.shapes())
-                : SharedTextModels.own(bundle, threads, spec.shapes());
+                ? SharedModels.share(bundle, threads, spec.shapes())
+                : SharedModels.own(bundle, threads, spec.shapes());
         model = lease.model();
         try {
             if (model.task() != spec.task()) {

@@ -9,6 +9,7 @@ import io.torchstream.jobs.JobSummary;
 import io.torchstream.jobs.TorchstreamJob;
 import io.torchstream.task.Classification;
 import io.torchstream.task.Prediction;
+import io.torchstream.task.SharedModels;
 import io.torchstream.task.TextModel;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.torchstream.task.Embedding;
 import io.torchstream.task.Prediction;
+import io.torchstream.task.SharedModels;
 import io.torchstream.task.TextModel;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.text.TextInput;
@@ -57,6 +58,6 @@ class SqlEmbedITCase {
                 assertThat(rows.get(i).getField("truncated")).isEqualTo(direct.get(i).truncated());
             }
         }
-        assertThat(SharedTextModels.loaded()).as("no shared model with per-slot sharing").isZero();
+        assertThat(SharedModels.loaded()).as("no shared model with per-slot sharing").isZero();
     }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.torchstream.task.Classification;
 import io.torchstream.task.Prediction;
 import io.torchstream.task.ShapePolicy;
+import io.torchstream.task.SharedModels;
 import io.torchstream.task.TextModel;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.text.TextInput;
@@ -41,7 +42,7 @@ class TorchScriptPredictFunctionTest {
         if (function != null) {
             function.close();
         }
-        assertThat(SharedTextModels.loaded()).as("every shared model released").isZero();
+        assertThat(SharedModels.loaded()).as("every shared model released").isZero();
     }
 
     private TorchScriptPredictFunction open(FakeModelContext context) throws Exception {
@@ -97,7 +98,7 @@ class TorchScriptPredictFunctionTest {
     void aFailedBatchFailsItsRowsInsteadOfLeavingThemToTimeOut() throws Exception {
         open(new FakeModelContext(BUNDLE.toString()));
         // The function shares the TaskManager's model: closing it underneath makes the next forward pass throw.
-        try (SharedTextModels.Lease lease = SharedTextModels.share(BUNDLE, 1, ShapePolicy.VERIFIED)) {
+        try (SharedModels.Lease lease = SharedModels.share(BUNDLE, 1, ShapePolicy.VERIFIED)) {
             lease.model().close();
             CompletableFuture<Collection<RowData>> a = function.asyncPredict(row("one"));
             CompletableFuture<Collection<RowData>> b = function.asyncPredict(row("two"));

@@ -1,10 +1,6 @@
-package io.torchstream.sql;
+package io.torchstream.task;
 
 import io.torchstream.bundle.ModelBundle;
-import io.torchstream.task.ShapePolicy;
-import io.torchstream.task.TextModel;
-
-import org.apache.flink.annotation.Internal;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -12,16 +8,16 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One loaded model per bundle and shape policy per TaskManager (per job classloader), shared by the
- * parallel ML_PREDICT instances there: reference-counted, closed when its last user releases it. The
- * DataStream job has its own in {@code io.torchstream.flink}; the two never share a model.
+ * One loaded model per bundle (and shape policy) per JVM and classloader, shared by the operators that
+ * run it (the slots of a TaskManager): reference-counted, and closed when its last user releases it.
  */
-@Internal
-final class SharedTextModels {
+public final class SharedModels {
 
     private static final Map<Key, Entry> MODELS = new HashMap<>();
 
     private record Key(Path bundle, ShapePolicy shapes) {}
+
+    private SharedModels() {}
 
     private static final class Entry {
         final TextModel model;
@@ -32,10 +28,8 @@ final class SharedTextModels {
         }
     }
 
-    private SharedTextModels() {}
-
     /** A user's hold on a model; closing it releases the hold once. */
-    static final class Lease implements AutoCloseable {
+    public static final class Lease implements AutoCloseable {
         private final Key key;
         private final TextModel model;
         private final AtomicBoolean released = new AtomicBoolean();
@@ -45,7 +39,7 @@ final class SharedTextModels {
             this.model = model;
         }
 
-        TextModel model() {
+        public TextModel model() {
             return model;
         }
 
@@ -62,12 +56,12 @@ final class SharedTextModels {
     }
 
     /** Loads a model for this user alone. */
-    static Lease own(Path bundle, int intraOpThreads, ShapePolicy shapes) {
+    public static Lease own(Path bundle, int intraOpThreads, ShapePolicy shapes) {
         return new Lease(null, TextModel.open(ModelBundle.open(bundle), intraOpThreads, shapes));
     }
 
     /** The TaskManager's model for this bundle, loaded by its first user. */
-    static synchronized Lease share(Path bundle, int intraOpThreads, ShapePolicy shapes) {
+    public static synchronized Lease share(Path bundle, int intraOpThreads, ShapePolicy shapes) {
         Key key = new Key(bundle.toAbsolutePath().normalize(), shapes);
         Entry entry = MODELS.get(key);
         if (entry == null) {
@@ -86,8 +80,8 @@ final class SharedTextModels {
         }
     }
 
-    /** Models loaded and shared now, for tests. */
-    static synchronized int loaded() {
+    /** Models currently loaded and shared (for tests and metrics). */
+    public static synchronized int loaded() {
         return MODELS.size();
     }
 }
