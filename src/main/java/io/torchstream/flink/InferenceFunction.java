@@ -1,14 +1,15 @@
 package io.torchstream.flink;
 
+import io.torchstream.bundle.Task;
 import io.torchstream.task.Classification;
 import io.torchstream.task.Embedding;
 import io.torchstream.task.ForwardStats;
 import io.torchstream.task.LabelClassifier;
 import io.torchstream.task.Prediction;
 import io.torchstream.task.Predictions;
+import io.torchstream.task.SharedModels;
 import io.torchstream.task.TextModel;
 import io.torchstream.task.TokenTagger;
-import io.torchstream.bundle.Task;
 import io.torchstream.text.TextInput;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -74,6 +75,10 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
                 ? SharedModels.share(bundle, threads, settings.shapes())
                 : SharedModels.own(bundle, threads, settings.shapes());
         model = lease.model();
+        if (settings.sharing() == ModelSharing.TASK_MANAGER) {
+            // The model was warmed up on the thread that loaded it; this subtask's thread needs its own.
+            model.warmUpThisThread();
+        }
         formatter = new ResultFormatter(idField, settings.includeScores(), model.manifest());
         if (!settings.labels().isEmpty()) {
             labels = LabelClassifier.create(model, settings.labels(), settings.labelScale());

@@ -161,6 +161,22 @@ public final class TextModel implements AutoCloseable {
         return encoder.encode(input);
     }
 
+    /**
+     * Runs every shape a few times on the calling thread. libtorch's graph executor settles per shape
+     * and thread over its first calls; a thread that serves a shared model without this would pay for
+     * it on live events, at the tail of their latency.
+     */
+    public void warmUpThisThread() {
+        EncodedText sample = encoder.encode(TextInput.of("torchstream warm-up"));
+        for (TraceShape shape : shapes) {
+            PaddedBatch batch = PaddedBatch.of(Collections.nCopies(shape.batch(), sample.head(shape.seqLen())), shape,
+                    manifest.padTokenId(), manifest.padTokenTypeId());
+            for (int i = 0; i < WARMUP_RUNS; i++) {
+                forward(batch);
+            }
+        }
+    }
+
     /** Pads rows (at most {@link #maxBatchSize()}) to the smallest verified shape that holds them. */
     public PaddedBatch pad(List<EncodedText> rows) {
         return PaddedBatch.of(rows, shapeFor(rows), manifest.padTokenId(), manifest.padTokenTypeId());
