@@ -227,3 +227,26 @@ def test_extra_shapes_are_verified_and_listed(model_folders, tmp_path):
 def test_extra_shapes_must_not_exceed_the_trace(tmp_path):
     with pytest.raises(ExportError, match="--seq-lens must lie in 1..16"):
         export(ExportOptions(model="x", task="embedding", out=tmp_path / "o", batch=4, seq_len=16, seq_lens=[32]))
+
+
+def test_add_shapes_verifies_more_shapes_and_leaves_the_files_alone(model_folders, tmp_path):
+    folder = model_folders("bert-seq-cls")
+    out = tmp_path / "b"
+    export(ExportOptions(model=str(folder), task="sequence-classification", out=out, batch=4, seq_len=16, seq_lens=[8]))
+    before = {name: (out / name).read_bytes() for name in ("model.pt", "tokenizer.json")}
+    m = exporter_module.add_shapes(out, str(folder), batch_sizes=[2], seq_lens=[12])
+    assert {(s["batch"], s["seq_len"]) for s in m["shapes"]} == {(b, s) for b in (2, 4) for s in (8, 12, 16)}
+    assert json.loads((out / "bundle.json").read_text()) == json.loads(json.dumps(m))
+    assert {name: (out / name).read_bytes() for name in before} == before
+    assert {(s["batch"], s["seq_len"]) for s in m["verification"]["shapes"]} >= {(2, 12), (4, 12), (2, 8), (2, 16)}
+
+
+def test_add_shapes_refuses_a_model_pt_that_bundle_json_does_not_describe(model_folders, tmp_path):
+    folder = model_folders("bert-seq-cls")
+    out = tmp_path / "b"
+    export(ExportOptions(model=str(folder), task="sequence-classification", out=out, batch=2, seq_len=16))
+    (out / "model.pt").write_bytes((out / "model.pt").read_bytes() + b"\0")
+    manifest = (out / "bundle.json").read_text()
+    with pytest.raises(ExportError, match="does not match its sha256"):
+        exporter_module.add_shapes(out, str(folder), None, [8])
+    assert (out / "bundle.json").read_text() == manifest

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from . import TASKS
-from .exporter import ExportError, ExportOptions, export
+from .exporter import ExportError, ExportOptions, add_shapes, export
 
 
 def _shape(value: str) -> tuple[int, int]:
@@ -76,7 +76,40 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def add_shapes_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="torchstream add-shapes",
+        description="Verify more shapes of an existing bundle's trace against the eager model and list them in its"
+                    " bundle.json; model.pt and tokenizer.json are not touched.",
+    )
+    p.add_argument("bundle", type=Path, help="the bundle folder")
+    p.add_argument("--model", required=True, help="the hub id or folder the bundle was exported from")
+    p.add_argument("--revision", help="hub revision")
+    p.add_argument("--batch-sizes", type=_sizes, help="batch sizes to add, e.g. 1,2,4")
+    p.add_argument("--seq-lens", type=_sizes, help="sequence lengths to add, e.g. 24,48,96")
+    p.add_argument("--tolerance", type=float, help="max abs diff trace vs eager (default: the bundle's)")
+    p.add_argument("-q", "--quiet", action="store_true")
+    return p
+
+
+def main_add_shapes(argv: list[str]) -> int:
+    args = add_shapes_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        manifest = add_shapes(args.bundle, args.model, args.batch_sizes, args.seq_lens, args.tolerance, args.revision)
+    except ExportError as e:
+        print(f"torchstream add-shapes: {e}", file=sys.stderr)
+        return 2
+    shapes = ", ".join(f"{s['batch']}x{s['seq_len']}" for s in manifest["shapes"])
+    print(f"updated {args.bundle / 'bundle.json'}: {len(manifest['shapes'])} verified shapes ({shapes})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "add-shapes":
+        return main_add_shapes(argv[1:])
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")

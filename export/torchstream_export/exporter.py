@@ -26,7 +26,7 @@ from transformers.utils import cached_file
 
 from . import BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, TASKS, __version__
 from .corpus import VERIFY_PAIRS, VERIFY_TEXTS
-from .manifest import file_digest, write_manifest
+from .manifest import file_digest, read_manifest, write_manifest
 
 log = logging.getLogger("torchstream.export")
 
@@ -446,4 +446,53 @@ def _manifest(options, config, model, tokenizer, input_names, trace_mode, shape,
     width = out_shape[-1]
     if "labels" in manifest and width != len(manifest["labels"]):
         raise ExportError(f"the model outputs {width} scores but its config names {len(manifest['labels'])} labels")
+    return manifest
+
+
+def add_shapes(bundle: Path, model: str, batch_sizes: list | None, seq_lens: list | None,
+               tolerance: float | None = None, revision: str | None = None) -> dict:
+    """Verifies more shapes of an existing bundle's trace against the eager model and lists them in its
+    bundle.json; model.pt and tokenizer.json stay as they are. Refuses (changing nothing) if model.pt
+    is not the file bundle.json describes, or if the trace differs from eager at any new shape."""
+    bundle = Path(bundle)
+    manifest = read_manifest(bundle / "bundle.json")
+    if file_digest(bundle / "model.pt") != manifest["files"]["model.pt"]:
+        raise ExportError(f"{bundle / 'model.pt'} does not match its sha256 in bundle.json; re-export the bundle")
+    traced = Shape(manifest["trace"]["batch"], manifest["trace"]["seq_len"])
+    options = ExportOptions(model=model, task=manifest["task"], out=bundle, batch=traced.batch, seq_len=traced.seq_len,
+                            revision=revision, pairs=bool(manifest.get("text_pair")), batch_sizes=batch_sizes,
+                            seq_lens=seq_lens, force=True,
+                            tolerance=tolerance or manifest["verification"]["tolerance"])
+    options.validate()
+    flag = manifest["trace"]["mode"] == "torchscript-flag"
+    tokenizer = _load_tokenizer(options)
+    eager = _load_model(options, flag)
+    input_names = manifest["inputs"]
+    if _input_names(eager, tokenizer) != input_names:
+        raise ExportError(f"{model} takes inputs {_input_names(eager, tokenizer)}, the bundle {input_names}: not its source")
+    module = eager if flag else _TupleOutputs(eager, input_names)
+    trace = torch.jit.load(str(bundle / "model.pt")).eval()
+    texts = _verification_inputs(options)
+
+    known = {Shape(s["batch"], s["seq_len"]) for s in manifest["shapes"]}
+    batches = sorted({s.batch for s in known} | set(batch_sizes or []))
+    lengths = sorted({s.seq_len for s in known} | set(seq_lens or []))
+    grid = [Shape(b, s) for b in batches for s in lengths]
+    verified = list(manifest["verification"].get("shapes", []))
+    for shape in grid:
+        if shape in known:
+            continue
+        diff, _ = _compare(module, trace, tokenizer, texts, shape, input_names)
+        if not diff <= options.tolerance:
+            raise ExportError(f"at {shape} the trace differs from eager by {diff:.3g} (tolerance {options.tolerance:g});"
+                              " bundle.json was not changed")
+        verified.append({"batch": shape.batch, "seq_len": shape.seq_len, "max_abs_diff": diff})
+        log.info("verified %s: max abs diff %.3g", shape, diff)
+    manifest["shapes"] = [{"batch": s.batch, "seq_len": s.seq_len} for s in grid]
+    manifest["verification"]["shapes"] = sorted(verified, key=lambda s: (s["batch"], s["seq_len"]))
+    manifest["verification"]["probes"] = [p for p in manifest["verification"].get("probes", [])
+                                          if Shape(p["batch"], p["seq_len"]) not in grid]
+    staged = bundle / ".bundle.json.new"
+    write_manifest(staged, manifest)
+    staged.replace(bundle / "bundle.json")
     return manifest
