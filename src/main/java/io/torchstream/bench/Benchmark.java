@@ -53,7 +53,7 @@ public final class Benchmark {
         Map<String, String> a = new LinkedHashMap<>();
         a.put("--bundle", "models/all-minilm-l6-v2");
         a.put("--job", "jobs/demo.yaml");
-        a.put("--events", "2000");
+        a.put("--events", "4000");
         a.put("--out", "BENCHMARKS.md");
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!a.containsKey(args[i])) {
@@ -109,14 +109,18 @@ public final class Benchmark {
         Row perSlot = measure("headlines", "job p=2, length-aware, a model per slot", "RSS against the shared model",
                 "job", "job=" + job, "bundle=" + bundle, "events=" + headlineEvents, "parallelism=2", "shapes=verified",
                 "model.sharing=per-slot");
-        double half = h.get("job2").eventsPerSecond() / 2;
-        Row latency = measure("headlines", String.format(Locale.ROOT, "latency at %.0f events/s (half of p=2's maximum)", half),
+        double half1 = h.get("job1").eventsPerSecond() / 2;
+        Row latency = measure("headlines", String.format(Locale.ROOT, "latency at %.0f events/s (half of p=1's maximum)", half1),
+                "generator, p=1", "latency", "job=" + job, "bundle=" + bundle, "events=" + headlineEvents, "parallelism=1",
+                "rate=" + half1, "seconds=40");
+        double half2 = h.get("job2").eventsPerSecond() / 2;
+        Row latency2 = measure("headlines", String.format(Locale.ROOT, "latency at %.0f events/s (half of p=2's maximum)", half2),
                 "generator, p=2", "latency", "job=" + job, "bundle=" + bundle, "events=" + headlineEvents, "parallelism=2",
-                "rate=" + half, "seconds=40");
-        return report(events, traced, byMix, perSlot, latency);
+                "rate=" + half2, "seconds=40");
+        return report(events, traced, byMix, perSlot, latency, latency2);
     }
 
-    private String report(int events, TraceShape traced, Map<String, Map<String, Row>> byMix, Row perSlot, Row latency) {
+    private String report(int events, TraceShape traced, Map<String, Map<String, Row>> byMix, Row perSlot, Row latency, Row latency2) {
         StringBuilder out = new StringBuilder();
         out.append("# Benchmarks\n\n");
         out.append(String.format(Locale.ROOT, "Measured %s on this machine (%d cores) with `bin/torchstream bench --events %d`: bundle `%s`"
@@ -157,8 +161,10 @@ public final class Benchmark {
         }
         double p99 = latency.result().get("p99_ms").asDouble();
         double bound = latency.result().get("max_wait_ms").asDouble() + 2 * forward832;
-        out.append(String.format(Locale.ROOT, "| p99 latency at half load (ms) <= max-wait + 2 x forward(8x32) = %.0f ms | <= %.0f | %.0f (p50 %.0f) | %s |%n",
+        out.append(String.format(Locale.ROOT, "| p99 latency at half load, p=1 (ms) <= max-wait + 2 x forward(8x32) = %.0f ms | <= %.0f | %.0f (p50 %.0f) | %s |%n",
                 bound, bound, p99, latency.result().get("p50_ms").asDouble(), p99 <= bound ? "met" : "missed"));
+        out.append(String.format(Locale.ROOT, "| p99 latency at half load, p=2 (ms), for information | | %.0f (p50 %.0f) | |%n",
+                latency2.result().get("p99_ms").asDouble(), latency2.result().get("p50_ms").asDouble()));
         long oneSlot = h.get("job1").peakRssMb();
         long shared = h.get("job2").peakRssMb();
         target(out, String.format(Locale.ROOT, "RSS, 2 slots sharing one model (%d MB) / 1 slot (%d MB); a model per slot: %d MB", shared, oneSlot,

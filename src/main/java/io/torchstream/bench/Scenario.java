@@ -145,13 +145,20 @@ public final class Scenario {
     static ObjectNode latency(Map<String, String> a) throws Exception {
         double rate = Double.parseDouble(a.get("rate"));
         long count = (long) (rate * Double.parseDouble(a.get("seconds")));
-        JobConfig config = JobConfig.from(JobSpec.load(Path.of(a.get("job")))
+        JobSpec spec = JobSpec.load(Path.of(a.get("job")))
                 .with("model.bundle", Path.of(a.get("bundle")).toAbsolutePath().toString())
                 .with("input.type", "generator").with("input.generator.texts", Path.of(a.get("events")).toAbsolutePath().toString())
                 .with("input.generator.rate", String.valueOf(rate)).with("input.generator.count", String.valueOf(count))
                 .with("output.type", "print").with("dead-letters.type", "print")
-                .with("job.parallelism", a.get("parallelism")));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+                .with("job.parallelism", a.get("parallelism"));
+        for (Map.Entry<String, String> e : a.entrySet()) {
+            if (e.getKey().contains(".")) {
+                spec = spec.with(e.getKey(), e.getValue());
+            }
+        }
+        JobConfig config = JobConfig.from(spec);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                org.apache.flink.configuration.Configuration.fromMap(config.flink));
         env.setParallelism(config.parallelism);
         BundleManifest manifest = ModelBundle.open(config.bundle).manifest();
         int batch = manifest.shapes().stream().mapToInt(TraceShape::batch).max().orElseThrow();
@@ -159,18 +166,17 @@ public final class Scenario {
                 new ModelSettings(config.bundle.toString(), config.sharing, config.threads, false, config.labels, config.labelScale,
                         config.shapes, config.tagging), Integer.parseInt(a.getOrDefault("batch", String.valueOf(batch * 4))),
                 config.batchMaxWait);
-        streams.results().map(new LatencyProbe()).sinkTo(new DiscardingSink<>());
+        // The events of the first 5 seconds come in a burst while the job starts: measure the steady state.
+        streams.results().map(new LatencyProbe((long) (rate * 5))).sinkTo(new DiscardingSink<>());
         JobExecutionResult result = env.execute("latency");
-        List<Long> latencies = new ArrayList<>(result.<List<Long>>getAccumulatorResult(LatencyProbe.ACCUMULATOR));
-        Collections.sort(latencies);
-        // The first events meet a model that is still settling; measure the steady state.
-        List<Long> steady = latencies.subList(Math.min(latencies.size() - 1, latencies.size() / 10), latencies.size());
+        List<Long> steady = new ArrayList<>(result.<List<Long>>getAccumulatorResult(LatencyProbe.ACCUMULATOR));
+        Collections.sort(steady);
         ObjectNode r = MAPPER.createObjectNode();
         r.put("events_per_second", rate);
         r.put("p50_ms", percentile(steady, 0.50));
         r.put("p99_ms", percentile(steady, 0.99));
         r.put("max_ms", steady.get(steady.size() - 1));
-        r.put("events", latencies.size());
+        r.put("events", steady.size());
         r.put("max_wait_ms", config.batchMaxWait.toMillis());
         return r;
     }
