@@ -49,6 +49,8 @@ class SqlClassifyITCase {
         texts.add(null);
 
         TableEnvironment env = SqlTesting.env();
+        // One ML_PREDICT instance, so that its ordered output is the input order.
+        env.getConfig().set("parallelism.default", "1");
         SqlTesting.events(env, "events", texts);
         env.executeSql("CREATE MODEL sentiment INPUT (text STRING)"
                 + " OUTPUT (label STRING, score DOUBLE, scores MAP<STRING, DOUBLE>, truncated BOOLEAN)"
