@@ -13,14 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Benchmark inputs: the repository's headlines (or paragraphs), cycled into N events with unique ids. */
-final class BenchEvents {
+public final class BenchEvents {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private BenchEvents() {}
 
     /** The texts of JSON-lines files ({@code text} fields). */
-    static List<String> texts(List<Path> files) throws IOException {
+    public static List<String> texts(List<Path> files) throws IOException {
         List<String> texts = new ArrayList<>();
         for (Path file : files) {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -52,8 +52,13 @@ final class BenchEvents {
 
     /** Writes {@code n} events cycling through {@code texts}. */
     static Path write(List<String> texts, int n, Path file) throws IOException {
+        return write(texts, n, 0, 1, file);
+    }
+
+    /** Writes events {@code part}, {@code part + parts}, ... of {@code n}, cycling through {@code texts}. */
+    public static Path write(List<String> texts, int n, int part, int parts, Path file) throws IOException {
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (int i = 0; i < n; i++) {
+            for (int i = part; i < n; i += parts) {
                 ObjectNode event = MAPPER.createObjectNode();
                 event.put("id", "b" + i);
                 event.put("text", texts.get(i % texts.size()));

@@ -1,16 +1,10 @@
 package io.torchstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.torchstream.bundle.ModelBundle;
 import io.torchstream.bundle.TraceShape;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -31,8 +25,6 @@ import java.util.Map;
  * Nothing here asserts on time: it reports.
  */
 public final class Benchmark {
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** One measured scenario. */
     record Row(String mix, String name, double eventsPerSecond, long peakRssMb, String note, JsonNode result) {}
@@ -187,80 +179,23 @@ public final class Benchmark {
             return null;
         }
         System.err.println("bench: [" + mix + "] Python transformers");
-        Process process = new ProcessBuilder(python, "bench/python_baseline.py", "--texts", texts.toString(), "--threads",
-                String.valueOf(cores), "--batch", "8").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        long[] peak = sampleRss(process);
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (process.waitFor() != 0) {
-            throw new IllegalStateException("the Python baseline failed: " + out);
-        }
-        JsonNode result = MAPPER.readTree(out.substring(out.lastIndexOf('\n') + 1));
+        ScenarioProcess.Outcome outcome = ScenarioProcess.run(new ProcessBuilder(python, "bench/python_baseline.py", "--texts",
+                texts.toString(), "--threads", String.valueOf(cores), "--batch", "8"), "the Python baseline");
+        JsonNode result = outcome.result();
         Row row = new Row(mix, "Python transformers, batch 8 padded to its longest", result.get("events_per_second").asDouble(),
-                peak[0] / 1024, "torch " + result.get("torch").asText() + ", " + cores + " threads, eager", result);
+                outcome.peakRssKb() / 1024, "torch " + result.get("torch").asText() + ", " + cores + " threads, eager", result);
         rows.add(row);
         return row;
     }
 
     /** Runs a scenario in a fresh JVM, sampling its resident memory. */
     Row measure(String mix, String name, String note, String... scenario) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(arg -> arg.startsWith("--add-") || arg.startsWith("-Dlog4j")).toList());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Scenario.class.getName());
-        command.addAll(List.of(scenario));
         System.err.println("bench: [" + mix + "] " + name);
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        long[] peakKb = sampleRss(process);
-        JsonNode result = null;
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                if (line.startsWith("RESULT ")) {
-                    result = MAPPER.readTree(line.substring("RESULT ".length()));
-                }
-            }
-        }
-        int exit = process.waitFor();
-        if (exit != 0 || result == null) {
-            throw new IllegalStateException("scenario '" + name + "' failed with exit code " + exit);
-        }
-        Row row = new Row(mix, name, result.get("events_per_second").asDouble(), peakKb[0] / 1024, note, result);
+        ScenarioProcess.Outcome outcome = ScenarioProcess.run(Scenario.class.getName(), List.of(scenario));
+        Row row = new Row(mix, name, outcome.result().get("events_per_second").asDouble(), outcome.peakRssKb() / 1024, note,
+                outcome.result());
         System.err.printf(Locale.ROOT, "bench: [%s] %s: %.1f events/s, peak RSS %d MB%n", mix, name, row.eventsPerSecond(), row.peakRssMb());
         rows.add(row);
         return row;
-    }
-
-    /** Samples a process's VmRSS every 100 ms until it ends; element 0 holds the peak (kB). */
-    private static long[] sampleRss(Process process) {
-        long[] peakKb = {0};
-        Thread sampler = new Thread(() -> {
-            Path status = Path.of("/proc", String.valueOf(process.pid()), "status");
-            while (process.isAlive()) {
-                peakKb[0] = Math.max(peakKb[0], rssKb(status));
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        sampler.setDaemon(true);
-        sampler.start();
-        return peakKb;
-    }
-
-    private static long rssKb(Path status) {
-        try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException gone) {
-            // the process ended between two samples
-        }
-        return 0;
     }
 }

@@ -1,12 +1,8 @@
 package io.torchstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +23,6 @@ import java.util.regex.Pattern;
  */
 public final class Soak {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=(\\d+)KB, committed=(\\d+)KB");
 
     /** One sample of the TaskManager. */
@@ -144,24 +139,8 @@ public final class Soak {
     /** The job's events/s on an embedded cluster at parallelism 2, measured in a JVM of its own. */
     static double measureMaxRate(Path dir, Path job, Path texts) throws Exception {
         Path events = BenchEvents.write(BenchEvents.texts(List.of(texts)), 1500, dir.resolve("max-rate.jsonl"));
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(arg -> arg.startsWith("--add-") || arg.startsWith("-Dlog4j")).toList());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Scenario.class.getName(), "job", "job=" + job,
-                "bundle=" + resolveBundle(job), "events=" + events, "parallelism=2", "shapes=verified"));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        JsonNode result = null;
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                if (line.startsWith("RESULT ")) {
-                    result = MAPPER.readTree(line.substring(7));
-                }
-            }
-        }
-        if (process.waitFor() != 0 || result == null) {
-            throw new IllegalStateException("measuring the maximum rate failed");
-        }
+        JsonNode result = ScenarioProcess.run(Scenario.class.getName(), List.of("job", "job=" + job, "bundle=" + resolveBundle(job),
+                "events=" + events, "parallelism=2", "shapes=verified")).result();
         return result.get("events_per_second").asDouble();
     }
 

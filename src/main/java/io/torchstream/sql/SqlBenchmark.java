@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.torchstream.bench.BenchEvents;
+import io.torchstream.bench.ScenarioProcess;
 import io.torchstream.bundle.BundleManifest;
 import io.torchstream.bundle.ModelBundle;
 import io.torchstream.bundle.TraceShape;
@@ -13,12 +15,6 @@ import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Writer;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -77,13 +73,13 @@ public final class SqlBenchmark {
         int events = Integer.parseInt(a.get("--events"));
         int parallelism = Integer.parseInt(a.get("--parallelism"));
         Path work = Files.createTempDirectory("torchstream-sql-bench");
-        List<String> texts = texts(List.of(Path.of("data/headlines-dev.jsonl"), Path.of("data/headlines-test.jsonl"),
+        List<String> texts = BenchEvents.texts(List.of(Path.of("data/headlines-dev.jsonl"), Path.of("data/headlines-test.jsonl"),
                 Path.of("jobs/samples/headlines.jsonl")));
-        Path all = write(texts, events, 0, 1, work.resolve("events.jsonl"));
+        Path all = BenchEvents.write(texts, events, 0, 1, work.resolve("events.jsonl"));
         Path dir = Files.createDirectories(work.resolve("events"));
         for (int p = 0; p < parallelism; p++) {
             // One file per parallel instance: the filesystem source reads a file per split.
-            write(texts, events, p, parallelism, dir.resolve("part-" + p + ".jsonl"));
+            BenchEvents.write(texts, events, p, parallelism, dir.resolve("part-" + p + ".jsonl"));
         }
         Path bundle = Path.of(a.get("--bundle")).toAbsolutePath();
         Path labels = Path.of(a.get("--labels-file")).toAbsolutePath();
@@ -168,58 +164,11 @@ public final class SqlBenchmark {
 
     /** Runs a scenario's main in a fresh JVM; its last {@code RESULT} line, with the process's wall time added. */
     private static JsonNode measure(String main, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(arg -> arg.startsWith("--add-") || arg.startsWith("-Dlog4j")).toList());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(main);
-        command.addAll(List.of(args));
         System.err.println("sql bench: " + main + " " + String.join(" ", args));
-        long started = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        JsonNode result = null;
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                if (line.startsWith("RESULT ")) {
-                    result = MAPPER.readTree(line.substring("RESULT ".length()));
-                }
-            }
-        }
-        int exit = process.waitFor();
-        if (exit != 0 || result == null) {
-            throw new IllegalStateException(main + " " + String.join(" ", args) + " failed with exit code " + exit);
-        }
-        ((ObjectNode) result).put("wall_seconds", (System.nanoTime() - started) / 1e9);
-        System.err.println("sql bench: " + result);
-        return result;
-    }
-
-    private static List<String> texts(List<Path> files) throws IOException {
-        List<String> texts = new ArrayList<>();
-        for (Path file : files) {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (!line.isBlank()) {
-                    texts.add(MAPPER.readTree(line).get("text").asText());
-                }
-            }
-        }
-        return texts;
-    }
-
-    /** Events {@code part}, {@code part + parts}, ... of {@code n}, cycling through the texts. */
-    private static Path write(List<String> texts, int n, int part, int parts, Path file) throws IOException {
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (int i = part; i < n; i += parts) {
-                ObjectNode event = MAPPER.createObjectNode();
-                event.put("id", "b" + i);
-                event.put("text", texts.get(i % texts.size()));
-                out.write(MAPPER.writeValueAsString(event));
-                out.write('\n');
-            }
-        }
-        return file;
+        ScenarioProcess.Outcome outcome = ScenarioProcess.run(main, List.of(args));
+        ((ObjectNode) outcome.result()).put("wall_seconds", outcome.wallSeconds());
+        System.err.println("sql bench: " + outcome.result());
+        return outcome.result();
     }
 
     private static String literal(String value) {
