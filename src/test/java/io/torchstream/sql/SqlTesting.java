@@ -1,12 +1,17 @@
 package io.torchstream.sql;
 
-import org.apache.flink.table.api.DataTypes;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import org.apache.flink.table.api.EnvironmentSettings;
-import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,26 +28,44 @@ final class SqlTesting {
         return TableEnvironment.create(EnvironmentSettings.inStreamingMode());
     }
 
-    /** Registers {@code name} as a view of (id INT, text STRING) rows; a null text stays NULL. */
+    /**
+     * Registers {@code name} as a table of (id INT, text STRING) rows, read in id order from one
+     * JSON-lines file; a null text stays NULL. (A VALUES table would not keep the order: the planner makes
+     * it a union of one-row inputs.)
+     */
     static void events(TableEnvironment env, String name, List<String> texts) {
-        List<Row> rows = new ArrayList<>();
-        for (int i = 0; i < texts.size(); i++) {
-            rows.add(Row.of(i, texts.get(i)));
-        }
-        Table table = env.fromValues(DataTypes.ROW(DataTypes.FIELD("id", DataTypes.INT()), DataTypes.FIELD("text", DataTypes.STRING())),
-                rows);
-        env.createTemporaryView(name, table);
+        List<String[]> rows = new ArrayList<>();
+        texts.forEach(t -> rows.add(new String[] {t}));
+        table(env, name, List.of("text"), rows);
     }
 
-    /** Registers {@code name} as a view of (id INT, text STRING, text_pair STRING) rows. */
+    /** Registers {@code name} as a table of (id INT, text STRING, text_pair STRING) rows, in id order. */
     static void pairs(TableEnvironment env, String name, List<String[]> pairs) {
-        List<Row> rows = new ArrayList<>();
-        for (int i = 0; i < pairs.size(); i++) {
-            rows.add(Row.of(i, pairs.get(i)[0], pairs.get(i)[1]));
+        table(env, name, List.of("text", "text_pair"), pairs);
+    }
+
+    private static void table(TableEnvironment env, String name, List<String> columns, List<String[]> rows) {
+        ObjectMapper json = new ObjectMapper();
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < rows.size(); i++) {
+            ObjectNode row = json.createObjectNode().put("id", i);
+            for (int c = 0; c < columns.size(); c++) {
+                row.put(columns.get(c), rows.get(i)[c]);
+            }
+            lines.append(row).append('\n');
         }
-        Table table = env.fromValues(DataTypes.ROW(DataTypes.FIELD("id", DataTypes.INT()), DataTypes.FIELD("text", DataTypes.STRING()),
-                DataTypes.FIELD("text_pair", DataTypes.STRING())), rows);
-        env.createTemporaryView(name, table);
+        Path file;
+        try {
+            file = Files.createTempFile("torchstream-sql-" + name, ".jsonl");
+            Files.writeString(file, lines, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        file.toFile().deleteOnExit();
+        StringBuilder ddl = new StringBuilder("CREATE TEMPORARY TABLE " + name + " (id INT");
+        columns.forEach(c -> ddl.append(", ").append(c).append(" STRING"));
+        ddl.append(") WITH ('connector' = 'filesystem', 'format' = 'json', 'path' = ").append(literal(file)).append(")");
+        env.executeSql(ddl.toString());
     }
 
     /** Runs a query to its end; rows keyed by their first column (an id), in arrival order. */
