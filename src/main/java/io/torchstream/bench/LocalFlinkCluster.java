@@ -323,14 +323,17 @@ public final class LocalFlinkCluster implements AutoCloseable {
         return job == null ? null : job.path("state").asText(null);
     }
 
-    /** The job's vertices' states, and whether every task of it runs. */
+    /**
+     * Whether the job runs with every subtask of every vertex RUNNING (a vertex's own status reads
+     * RUNNING as soon as one of its subtasks does).
+     */
     public boolean allTasksRunning(String jobId) {
         JsonNode job = get("/jobs/" + jobId);
         if (job == null || !"RUNNING".equals(job.path("state").asText())) {
             return false;
         }
         for (JsonNode vertex : job.path("vertices")) {
-            if (!"RUNNING".equals(vertex.path("status").asText())) {
+            if (vertex.path("tasks").path("RUNNING").asInt(-1) != vertex.path("parallelism").asInt(-2)) {
                 return false;
             }
         }

@@ -73,6 +73,8 @@ class CrashRecoveryClusterIT {
                     long killedAt = System.nanoTime();
                     victim.kill();
                     taskManagers.add(cluster.startTaskManager());
+                    // Until the JobManager notices, the killed TaskManager's tasks still read RUNNING.
+                    LocalFlinkCluster.waitFor(Duration.ofMinutes(1), "the job to lose its tasks", () -> !cluster.allTasksRunning(job));
                     LocalFlinkCluster.waitFor(Duration.ofMinutes(5), "the job to run again", () -> cluster.allTasksRunning(job));
                     double running = (System.nanoTime() - killedAt) / 1e9;
                     LocalFlinkCluster.waitFor(Duration.ofMinutes(5), "new results after the kill", () -> {
