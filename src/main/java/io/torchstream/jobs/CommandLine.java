@@ -11,6 +11,10 @@ import java.util.List;
  * JOB.yaml [--set KEY=VALUE]... [--bundle DIR] [--input FILE] [--output FILE] [--dead-letters FILE]
  *          [--parallelism N]
  * </pre>
+ *
+ * <p>With {@code --output FILE} and no {@code --dead-letters}, a job file whose dead letters go to Kafka
+ * writes them to {@code FILE}'s sibling {@code NAME.dead-letters.jsonl} instead: results in a file and
+ * dead letters waiting forever on a broker that a file run does not have would be neither here nor there.
  */
 public record CommandLine(JobConfig config) {
 
@@ -23,12 +27,20 @@ public record CommandLine(JobConfig config) {
         }
         JobSpec spec = JobSpec.load(Path.of(args[0]));
         List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
+        String output = null;
+        boolean deadLettersSet = false;
         for (int i = 0; i < rest.size(); i++) {
             String flag = rest.get(i);
             if (i + 1 >= rest.size()) {
                 throw new JobSpecException(flag + " needs a value; usage: " + USAGE);
             }
             String value = rest.get(++i);
+            if (flag.equals("--output")) {
+                output = value;
+            }
+            if (flag.equals("--dead-letters") || (flag.equals("--set") && value.startsWith("dead-letters."))) {
+                deadLettersSet = true;
+            }
             spec = switch (flag) {
                 case "--set" -> spec.with(value);
                 case "--bundle" -> spec.with("model.bundle", value);
@@ -39,6 +51,18 @@ public record CommandLine(JobConfig config) {
                 default -> throw new JobSpecException("unknown option " + flag + "; usage: " + USAGE);
             };
         }
+        if (output != null && !deadLettersSet && "kafka".equals(spec.values().get(JobOptions.DEAD_LETTERS_TYPE.key()))) {
+            spec = spec.with(JobOptions.DEAD_LETTERS_TYPE.key(), "file").with(JobOptions.DEAD_LETTERS_PATH.key(), deadLettersBeside(output));
+        }
         return new CommandLine(JobConfig.from(spec));
+    }
+
+    /** {@code out/entities.jsonl} gives {@code out/entities.dead-letters.jsonl}. */
+    static String deadLettersBeside(String output) {
+        Path path = Path.of(output);
+        String name = path.getFileName().toString();
+        String stem = name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) : name;
+        Path beside = path.resolveSibling(stem + ".dead-letters.jsonl");
+        return beside.toString();
     }
 }

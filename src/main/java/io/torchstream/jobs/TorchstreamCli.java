@@ -3,6 +3,7 @@ package io.torchstream.jobs;
 import io.torchstream.bundle.BundleException;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Arrays;
 
 /** {@code bin/torchstream run|...}: the Java commands of the launcher. */
@@ -34,8 +35,14 @@ public final class TorchstreamCli {
                 case "sql" -> io.torchstream.sql.SqlRunner.main(rest);
                 case "sql-bench" -> io.torchstream.sql.SqlBenchmark.main(rest);
                 case "run" -> {
-                    JobSummary summary = TorchstreamJob.execute(CommandLine.parse(rest).config());
+                    JobConfig config = CommandLine.parse(rest).config();
+                    JobSummary summary = TorchstreamJob.execute(config);
                     System.err.println(summary);
+                    for (JobConfig.Output out : List.of(config.output, config.deadLetters)) {
+                        if (out.kind() == JobConfig.SinkKind.FILE) {
+                            System.err.println((out == config.output ? "results: " : "dead letters: ") + out.path());
+                        }
+                    }
                     System.exit(summary.balanced() ? 0 : 1);
                 }
                 default -> {

@@ -65,6 +65,22 @@ class JobConfigTest {
     }
 
     @Test
+    void aFileRunOfAKafkaJobWritesItsDeadLettersBesideTheResults() {
+        JobConfig files = CommandLine.parse(new String[] {"jobs/tag.yaml", "--input", "in.jsonl", "--output", "out/entities.jsonl"}).config();
+        assertThat(files.deadLetters.kind()).isEqualTo(JobConfig.SinkKind.FILE);
+        assertThat(files.deadLetters.path()).isEqualTo(Path.of("out/entities.dead-letters.jsonl").toAbsolutePath());
+
+        JobConfig chosen = CommandLine.parse(new String[] {"jobs/tag.yaml", "--output", "x", "--dead-letters", "bad.jsonl"}).config();
+        assertThat(chosen.deadLetters.path()).isEqualTo(Path.of("bad.jsonl").toAbsolutePath());
+        JobConfig set = CommandLine.parse(new String[] {"jobs/tag.yaml", "--output", "x", "--set", "dead-letters.kafka.topic=dlq"}).config();
+        assertThat(set.deadLetters.kind()).as("dead letters configured on the command line stay as configured").isEqualTo(JobConfig.SinkKind.KAFKA);
+        JobConfig kafkaOut = CommandLine.parse(new String[] {"jobs/tag.yaml", "--input", "in.jsonl"}).config();
+        assertThat(kafkaOut.deadLetters.kind()).as("results still go to Kafka").isEqualTo(JobConfig.SinkKind.KAFKA);
+        JobConfig demo = CommandLine.parse(new String[] {"jobs/demo.yaml", "--output", "x.jsonl"}).config();
+        assertThat(demo.deadLetters.kind()).isEqualTo(JobConfig.SinkKind.CONSOLE);
+    }
+
+    @Test
     void errorsNameTheKeyTheValueAndWhatWasExpected() {
         assertThatThrownBy(() -> parse(MINIMAL, "--set", "batch.max-wait=soon"))
                 .hasMessageContaining("job.yaml: batch.max-wait: 'soon' is not valid; expected a duration such as 20ms or 1s");
