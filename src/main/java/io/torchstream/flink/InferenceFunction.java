@@ -1,6 +1,7 @@
 package io.torchstream.flink;
 
 import io.torchstream.bundle.Task;
+import io.torchstream.runtime.TorchEngine;
 import io.torchstream.task.Classification;
 import io.torchstream.task.Embedding;
 import io.torchstream.task.ForwardStats;
@@ -113,19 +114,13 @@ public class InferenceFunction extends RichMapFunction<List<TextEvent>, List<Out
         });
     }
 
-    /**
-     * libtorch's thread pool is per process: with several slots per TaskManager, slots x threads should
-     * not exceed the cores, or the threads fight over them.
-     */
+    /** {@link TorchEngine#threadsFor} with this TaskManager's slots running the job as the sharers. */
     static int intraOpThreads(int configured, RuntimeContext context) {
-        if (configured > 0) {
-            return configured;
-        }
         int slots = context.getTaskInfo().getNumberOfParallelSubtasks();
         if (context instanceof StreamingRuntimeContext streaming) {
             slots = Math.min(slots, streaming.getTaskManagerRuntimeInfo().getConfiguration().get(TaskManagerOptions.NUM_TASK_SLOTS));
         }
-        return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, slots));
+        return TorchEngine.threadsFor(configured, slots);
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.torchstream.jobs;
 import io.torchstream.bundle.BundleException;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Arrays;
 
 /** {@code bin/torchstream run|...}: the Java commands of the launcher. */
@@ -38,11 +37,8 @@ public final class TorchstreamCli {
                     JobConfig config = CommandLine.parse(rest).config();
                     JobSummary summary = TorchstreamJob.execute(config);
                     System.err.println(summary);
-                    for (JobConfig.Output out : List.of(config.output, config.deadLetters)) {
-                        if (out.kind() == JobConfig.SinkKind.FILE) {
-                            System.err.println((out == config.output ? "results: " : "dead letters: ") + out.path());
-                        }
-                    }
+                    printFile("results", config.output);
+                    printFile("dead letters", config.deadLetters);
                     System.exit(summary.balanced() ? 0 : 1);
                 }
                 default -> {
@@ -53,6 +49,12 @@ public final class TorchstreamCli {
         } catch (JobSpecException | BundleException e) {
             System.err.println("torchstream: " + e.getMessage());
             System.exit(2);
+        }
+    }
+
+    private static void printFile(String what, JobConfig.Output output) {
+        if (output.kind() == JobConfig.SinkKind.FILE) {
+            System.err.println(what + ": " + output.path());
         }
     }
 }

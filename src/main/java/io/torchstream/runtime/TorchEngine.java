@@ -21,6 +21,18 @@ public final class TorchEngine {
     private TorchEngine() {}
 
     /**
+     * The libtorch threads for a process whose cores are shared by {@code sharers} model users (slots):
+     * {@code configured} when positive, else cores / sharers, at least 1. libtorch's thread pool is per
+     * process, so sharers x threads above the cores would make the threads fight over them.
+     */
+    public static int threadsFor(int configured, int sharers) {
+        if (configured > 0) {
+            return configured;
+        }
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, sharers));
+    }
+
+    /**
      * Returns the started engine, starting it with {@code intraOpThreads} libtorch threads (0: libtorch's
      * default, one per core) if this is the first call in the JVM. libtorch reads its thread counts once:
      * later callers share the first caller's setting.

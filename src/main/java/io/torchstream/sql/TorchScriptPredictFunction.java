@@ -3,6 +3,7 @@ package io.torchstream.sql;
 import io.torchstream.bundle.Task;
 import io.torchstream.flink.ModelSharing;
 import io.torchstream.flink.TorchstreamMetrics;
+import io.torchstream.runtime.TorchEngine;
 import io.torchstream.task.Embedding;
 import io.torchstream.task.ForwardStats;
 import io.torchstream.task.LabelClassifier;
@@ -87,7 +88,7 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
         } catch (RuntimeException outsideATask) {
             // Only in tests and constant folding: no task, so one instance.
         }
-        int threads = spec.threads() > 0 ? spec.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism);
+        int threads = TorchEngine.threadsFor(spec.threads(), parallelism);
         Path bundle = Path.of(spec.bundle());
         lease = spec.sharing() == ModelSharing.TASK_MANAGER
                 ? SharedModels.share(bundle, threads, spec.shapes())
