@@ -1,11 +1,8 @@
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from torchstream_export import fixtures  # noqa: E402
+from torchstream_export import fixtures
 
 
 @pytest.fixture(scope="session")

