@@ -1,11 +1,14 @@
-package io.torchstream.flink;
+package io.torchstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -13,17 +16,44 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
-/** The micro-batcher under Flink's operator test harness, with processing time under the test's control. */
-class MicroBatchOperatorTest {
+/**
+ * The micro-batching operator under Flink's operator test harness, with processing time under the
+ * test's control and a hand-written batch function in place of the model: flush points, order,
+ * timestamps and watermarks, and dead letters.
+ */
+class InferenceOperatorTest {
 
-    private OneInputStreamOperatorTestHarness<Integer, List<Integer>> harness;
+    /** Stands in for the model: upper-cases each text and records the batches it ran. */
+    private static final class RecordingFunction implements MapFunction<List<Request<String>>, List<String>> {
+        final List<List<String>> batches = new ArrayList<>();
+
+        @Override
+        public List<String> map(List<Request<String>> batch) {
+            batches.add(batch.stream().map(Request::value).toList());
+            return batch.stream().map(r -> r.input().text().toUpperCase()).toList();
+        }
+    }
+
+    private static final OutputTag<DeadLetter<String>> DEAD = Torchstream.deadLetterTag(Types.STRING);
+
+    private RecordingFunction function;
+    private OneInputStreamOperatorTestHarness<String, String> harness;
+
+    private OneInputStreamOperatorTestHarness<String, String> harness(int maxSize, long maxWait, TextFunction<String> text)
+            throws Exception {
+        function = new RecordingFunction();
+        var h = new OneInputStreamOperatorTestHarness<>(
+                new InferenceOperator<>(function, new TextAdmission<>(text, null, false, 20), DEAD, maxSize, maxWait));
+        h.open();
+        h.setProcessingTime(0);
+        return h;
+    }
 
     @BeforeEach
     void open() throws Exception {
-        harness = new OneInputStreamOperatorTestHarness<>(new MicroBatchOperator<>(3, 100));
-        harness.open();
-        harness.setProcessingTime(0);
+        harness = harness(3, 100, s -> s);
     }
 
     @AfterEach
@@ -31,13 +61,13 @@ class MicroBatchOperatorTest {
         harness.close();
     }
 
-    private void send(int... values) throws Exception {
-        for (int v : values) {
+    private void send(String... values) throws Exception {
+        for (String v : values) {
             harness.processElement(new StreamRecord<>(v));
         }
     }
 
-    /** Everything emitted so far: batches as lists, watermarks as "W" + timestamp. */
+    /** Everything emitted so far: results, and watermarks as "W" + timestamp. */
     private List<Object> emitted() {
         List<Object> out = new ArrayList<>();
         for (Object o : harness.getOutput()) {
@@ -51,76 +81,103 @@ class MicroBatchOperatorTest {
     }
 
     @Test
-    void emitsAFullBatchAtOnce() throws Exception {
-        send(1, 2);
+    void runsAFullBatchAtOnce() throws Exception {
+        send("a", "b");
         assertThat(emitted()).isEmpty();
-        send(3, 4);
-        assertThat(emitted()).containsExactly(List.of(1, 2, 3));
+        send("c", "d");
+        assertThat(function.batches).containsExactly(List.of("a", "b", "c"));
+        assertThat(emitted()).containsExactly("A", "B", "C");
     }
 
     @Test
-    void emitsAPartialBatchWhenItsOldestRecordHasWaitedMaxWait() throws Exception {
-        send(1);
+    void runsAPartialBatchWhenItsOldestElementHasWaitedMaxWait() throws Exception {
+        send("a");
         harness.setProcessingTime(60);
-        send(2);
+        send("b");
         harness.setProcessingTime(99);
         assertThat(emitted()).isEmpty();
         harness.setProcessingTime(100);
-        assertThat(emitted()).containsExactly(List.of(1, 2));
+        assertThat(function.batches).containsExactly(List.of("a", "b"));
     }
 
     @Test
     void aTimerOfAnAlreadyFlushedBatchDoesNotCutTheNextOneShort() throws Exception {
-        send(1, 2, 3); // flushed by size at t=0; its timer (t=100) is now stale
+        send("a", "b", "c"); // run by size at t=0; its timer (t=100) is now stale
         harness.setProcessingTime(50);
-        send(4); // a new batch, due at t=150
+        send("d"); // a new batch, due at t=150
         harness.setProcessingTime(100);
-        assertThat(emitted()).containsExactly(List.of(1, 2, 3));
+        assertThat(function.batches).containsExactly(List.of("a", "b", "c"));
         harness.setProcessingTime(150);
-        assertThat(emitted()).containsExactly(List.of(1, 2, 3), List.of(4));
+        assertThat(function.batches).containsExactly(List.of("a", "b", "c"), List.of("d"));
     }
 
     @Test
-    void flushesBeforeEveryCheckpointBarrier() throws Exception {
-        send(1, 2);
+    void runsBeforeEveryCheckpointBarrier() throws Exception {
+        send("a", "b");
         harness.prepareSnapshotPreBarrier(1L);
-        assertThat(emitted()).containsExactly(List.of(1, 2));
+        assertThat(function.batches).containsExactly(List.of("a", "b"));
         harness.prepareSnapshotPreBarrier(2L);
-        assertThat(emitted()).as("an empty buffer emits nothing").hasSize(1);
+        assertThat(function.batches).as("an empty buffer runs nothing").hasSize(1);
     }
 
     @Test
-    void flushesBeforeAWatermarkSoThatNoRecordOvertakesIt() throws Exception {
-        send(1);
+    void runsBeforeAWatermarkSoThatNoResultOvertakesIt() throws Exception {
+        send("a");
         harness.processWatermark(new Watermark(7));
-        assertThat(emitted()).containsExactly(List.of(1), "W7");
+        assertThat(emitted()).containsExactly("A", "W7");
     }
 
     @Test
-    void flushesAtEndOfInput() throws Exception {
-        send(1, 2);
+    void everyResultKeepsItsElementsTimestamp() throws Exception {
+        harness.processElement(new StreamRecord<>("a", 1000));
+        harness.processElement(new StreamRecord<>("b"));
+        harness.processElement(new StreamRecord<>("c", 3000));
+        List<String> stamped = harness.getOutput().stream().map(o -> (StreamRecord<?>) o)
+                .map(r -> r.getValue() + "@" + (r.hasTimestamp() ? r.getTimestamp() : "none")).collect(Collectors.toList());
+        assertThat(stamped).containsExactly("A@1000", "B@none", "C@3000");
+    }
+
+    @Test
+    void runsAtEndOfInput() throws Exception {
+        send("a", "b");
         harness.getOneInputOperator().finish();
-        assertThat(emitted()).containsExactly(List.of(1, 2));
+        assertThat(function.batches).containsExactly(List.of("a", "b"));
     }
 
     @Test
     void keepsInputOrderAcrossBatches() throws Exception {
         for (int i = 0; i < 10; i++) {
-            send(i);
+            send("e" + i);
         }
         harness.getOneInputOperator().finish();
-        List<Integer> flattened = new ArrayList<>();
-        harness.extractOutputValues().forEach(flattened::addAll);
-        assertThat(flattened).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
-        assertThat(harness.extractOutputValues()).extracting(List::size).containsExactly(3, 3, 3, 1);
+        assertThat(harness.extractOutputValues()).containsExactly("E0", "E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9");
+        assertThat(function.batches).extracting(List::size).containsExactly(3, 3, 3, 1);
     }
 
     @Test
-    void zeroWaitRunsEveryRecordAtOnce() throws Exception {
-        try (var zero = new OneInputStreamOperatorTestHarness<Integer, List<Integer>>(new MicroBatchOperator<>(8, 0))) {
-            zero.open();
-            zero.processElement(new StreamRecord<>(1));
-            assertThat(zero.extractOutputValues()).containsExactly(List.of(1));
+    void zeroWaitRunsEveryElementAtOnce() throws Exception {
+        try (var zero = harness(8, 0, s -> s)) {
+            zero.processElement(new StreamRecord<>("a"));
+            assertThat(zero.extractOutputValues()).containsExactly("A");
+        }
+    }
+
+    @Test
+    void elementsWithoutAUsableTextAreDeadLettersWithTheirReasonAndTimestamp() throws Exception {
+        try (var h = harness(8, 100, s -> s.startsWith("throw") ? Integer.toString(Integer.parseInt(s)) : s.equals("null") ? null : s)) {
+            String[] in = {"fine", "", "   ", "null", "throw me", "x".repeat(21), "also fine"};
+            for (int i = 0; i < in.length; i++) {
+                h.processElement(new StreamRecord<>(in[i], i));
+            }
+            h.getOneInputOperator().finish();
+            assertThat(h.extractOutputValues()).containsExactly("FINE", "ALSO FINE");
+            List<StreamRecord<DeadLetter<String>>> dead = new ArrayList<>(h.getSideOutput(DEAD));
+            assertThat(dead).extracting(r -> r.getValue().getReason()).containsExactly("empty text", "empty text", "null text",
+                    "the text function threw NumberFormatException: For input string: \"throw me\"",
+                    "text of 21 characters is over the limit of 20");
+            assertThat(dead).extracting(r -> r.getValue().getValue()).containsExactly("", "   ", "null", "throw me", "x".repeat(21));
+            assertThat(dead).extracting(StreamRecord::getTimestamp).containsExactly(1L, 2L, 3L, 4L, 5L);
+            assertThat(h.extractOutputValues().size() + dead.size()).as("in = results + dead letters").isEqualTo(in.length);
         }
     }
 
@@ -132,7 +189,10 @@ class MicroBatchOperatorTest {
 
     @Test
     void rejectsImpossibleSettings() {
-        assertThatThrownBy(() -> new MicroBatchOperator<>(0, 10)).hasMessageContaining("batch.max-size must be >= 1, got 0");
-        assertThatThrownBy(() -> new MicroBatchOperator<>(4, -1)).hasMessageContaining("batch.max-wait must be >= 0 ms, got -1");
+        TextAdmission<String> admission = new TextAdmission<>(s -> s, null, false, 20);
+        assertThatThrownBy(() -> new InferenceOperator<>(new RecordingFunction(), admission, DEAD, 0, 10))
+                .hasMessageContaining("batch.max-size must be >= 1, got 0");
+        assertThatThrownBy(() -> new InferenceOperator<>(new RecordingFunction(), admission, DEAD, 4, -1))
+                .hasMessageContaining("batch.max-wait must be >= 0 ms, got -1");
     }
 }

@@ -1,11 +1,18 @@
-package io.torchstream.jobs;
+package io.torchstream.cli;
 
-import io.torchstream.bundle.BundleException;
+import io.torchstream.internal.bundle.BundleException;
+import io.torchstream.jobs.CommandLine;
+import io.torchstream.jobs.Evaluation;
+import io.torchstream.jobs.JobConfig;
+import io.torchstream.jobs.JobSpecException;
+import io.torchstream.jobs.JobSummary;
+import io.torchstream.jobs.TorchstreamJob;
+import io.torchstream.sql.SqlRunner;
 
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** {@code bin/torchstream run|...}: the Java commands of the launcher. */
+/** {@code bin/torchstream run|eval|sql}: the Java commands of the launcher. */
 public final class TorchstreamCli {
 
     private TorchstreamCli() {}
@@ -29,10 +36,7 @@ public final class TorchstreamCli {
                     Evaluation evaluation = Evaluation.run(CommandLine.parse(jobArgs).config(), Path.of(rest[1]));
                     System.out.print(evaluation.report());
                 }
-                case "bench" -> io.torchstream.bench.Benchmark.main(rest);
-                case "soak" -> io.torchstream.bench.Soak.main(rest);
-                case "sql" -> io.torchstream.sql.SqlRunner.main(rest);
-                case "sql-bench" -> io.torchstream.sql.SqlBenchmark.main(rest);
+                case "sql" -> SqlRunner.main(rest);
                 case "run" -> {
                     JobConfig config = CommandLine.parse(rest).config();
                     JobSummary summary = TorchstreamJob.execute(config);

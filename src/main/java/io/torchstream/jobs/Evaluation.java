@@ -3,14 +3,11 @@ package io.torchstream.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.torchstream.bundle.ModelBundle;
-import io.torchstream.bundle.Task;
-import io.torchstream.task.Classification;
-import io.torchstream.task.Embedding;
-import io.torchstream.task.LabelClassifier;
-import io.torchstream.task.Prediction;
-import io.torchstream.task.TextModel;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.session.ModelSession;
+import io.torchstream.internal.task.Classification;
+import io.torchstream.internal.task.LabelSpec;
+import io.torchstream.internal.task.Prediction;
+import io.torchstream.internal.text.TextInput;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,31 +36,47 @@ public final class Evaluation {
         this.outcomes = outcomes;
     }
 
+    /**
+     * Classifies every row of {@code data} with the job's model and labels.
+     *
+     * @throws JobSpecException if a row has no text or label, or the job's model does not classify
+     */
     public static Evaluation run(JobConfig config, Path data) throws IOException {
         List<JsonNode> rows = new ArrayList<>();
+        List<TextInput> inputs = new ArrayList<>();
         ObjectMapper mapper = new ObjectMapper();
-        for (String line : Files.readAllLines(data, StandardCharsets.UTF_8)) {
-            if (!line.isBlank()) {
-                rows.add(mapper.readTree(line));
+        List<String> lines = Files.readAllLines(data, StandardCharsets.UTF_8);
+        for (int n = 0; n < lines.size(); n++) {
+            if (lines.get(n).isBlank()) {
+                continue;
             }
+            String where = data + ":" + (n + 1);
+            JsonNode row;
+            try {
+                row = mapper.readTree(lines.get(n));
+            } catch (IOException e) {
+                throw new JobSpecException(where + ": not a JSON object (" + e.getMessage() + ")", e);
+            }
+            for (String field : List.of(config.textField, "label")) {
+                if (!row.path(field).isTextual()) {
+                    throw new JobSpecException(where + ": a labelled row needs a text field '" + field + "'; found " + row);
+                }
+            }
+            rows.add(row);
+            inputs.add(TextInput.of(row.get(config.textField).asText()));
         }
-        try (TextModel model = TextModel.open(ModelBundle.open(config.bundle), config.threads, config.shapes)) {
-            LabelClassifier classifier = config.labels.isEmpty() ? null : LabelClassifier.create(model, config.labels, config.labelScale);
-            if (classifier == null && model.task() != Task.SEQUENCE_CLASSIFICATION) {
-                throw new JobSpecException(config.spec().file() + ": nothing to evaluate: the bundle is a " + model.task()
+        try (ModelSession session = ModelSession.open(config.model, 1)) {
+            if (session.output() != ModelSession.Output.CLASSIFICATION) {
+                throw new JobSpecException(config.spec().file() + ": nothing to evaluate: the bundle is a " + session.task()
                         + " bundle and the job has no classify.labels");
             }
-            Set<String> labels = new LinkedHashSet<>(classifier != null ? classifier.labels() : model.manifest().labels());
-            List<TextInput> inputs = new ArrayList<>();
-            for (JsonNode row : rows) {
-                inputs.add(TextInput.of(row.get(config.textField).asText()));
-                labels.add(row.get("label").asText());
-            }
-            List<Prediction> predictions = model.predict(inputs).results();
+            Set<String> labels = new LinkedHashSet<>(config.labels.isEmpty() ? session.manifest().labels()
+                    : config.labels.stream().map(LabelSpec::name).toList());
+            rows.forEach(row -> labels.add(row.get("label").asText()));
+            List<Prediction> predictions = session.predict(inputs).results();
             List<Outcome> outcomes = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
-                Prediction p = predictions.get(i);
-                Classification c = classifier != null ? classifier.classify((Embedding) p) : (Classification) p;
+                Classification c = (Classification) predictions.get(i);
                 outcomes.add(new Outcome(rows.get(i).path(config.idField).asText(""), inputs.get(i).text(),
                         rows.get(i).get("label").asText(), c.label(), c.score()));
             }

@@ -1,5 +1,7 @@
 package io.torchstream.jobs;
 
+import io.torchstream.internal.session.ModelOptions;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
@@ -12,71 +14,26 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Every key a job file (jobs/*.yaml) may set, by its dotted path. {@code --set KEY=VALUE} overrides
- * any of them; {@link JobConfig} validates them all in one place.
+ * The keys of a job file (jobs/*.yaml) beyond the model's (which {@link ModelOptions} describes, under
+ * {@code model.}, {@code classify.}, {@code tagging.} and {@code batch.}), by their dotted paths. {@code
+ * --set KEY=VALUE} overrides any of them; {@link JobConfig} validates them all in one place.
  */
 public final class JobOptions {
 
     private JobOptions() {}
 
-    public static final ConfigOption<String> NAME = ConfigOptions.key("name").stringType().defaultValue("torchstream")
-            .withDescription("The Flink job name; also the default Kafka group id and transactional id prefix.");
+    public static final ConfigOption<String> NAME = ConfigOptions.key("name").stringType().noDefaultValue()
+            .withDescription("The Flink job name, and the default Kafka group id and transactional id prefix, so that two"
+                    + " jobs must have different names. Default: the job file's name without .yaml (a warning says so).");
 
-    // --- model
+    // --- model, classify, tagging, batch: the model options, under their job-file keys (ModelOptions)
 
-    public static final ConfigOption<String> MODEL_BUNDLE = ConfigOptions.key("model.bundle").stringType().noDefaultValue()
-            .withDescription("The model bundle folder (bundle.json, model.pt, tokenizer.json). Relative paths are resolved"
-                    + " against the job file's folder. It must be readable on the client and on every TaskManager.");
-    public static final ConfigOption<String> MODEL_SHARING = ConfigOptions.key("model.sharing").stringType().defaultValue("task-manager")
-            .withDescription("'task-manager': the slots of a TaskManager share one loaded model (reference-counted);"
-                    + " 'per-slot': each parallel instance loads its own.");
-    public static final ConfigOption<Integer> MODEL_THREADS = ConfigOptions.key("model.threads").intType().defaultValue(0)
-            .withDescription("libtorch intra-op threads per TaskManager process. 0 picks cores / slots, so that slots x"
-                    + " threads matches the cores; libtorch reads it once per process.");
-
-    public static final ConfigOption<Integer> MODEL_MAX_LENGTH = ConfigOptions.key("model.max-length").intType().defaultValue(0)
-            .withDescription("The longest text, in tokens, the job must serve without cutting it; the job refuses a bundle"
-                    + " traced shorter. 0: whatever the bundle was traced at.");
-    public static final ConfigOption<String> MODEL_SHAPES = ConfigOptions.key("model.shapes").stringType().defaultValue("verified")
-            .withDescription("'verified': each batch runs at the smallest shape the exporter verified that holds it;"
-                    + " 'traced': every batch is padded to the traced shape, as a plain TorchScript deployment does.");
-
-    // --- classification by label descriptions (embedding bundles)
-
-    public static final ConfigOption<Double> CLASSIFY_SCALE = ConfigOptions.key("classify.scale").doubleType().defaultValue(40.0)
-            .withDescription("With classify.labels: cosine similarities are multiplied by this before the softmax over labels."
-                    + " Higher gives more confident scores; 40 minimised the log-loss on data/headlines-dev.jsonl.");
     /**
      * Not a flat option: a list of {name, description, examples} objects. Each label's prototype is the
      * normalised sum of the embeddings of its description and examples; events are classified by
      * cosine similarity. Needs an embedding bundle. Without it, embedding bundles emit their vectors.
      */
-    public static final String CLASSIFY_LABELS = "classify.labels";
-    public static final ConfigOption<String> CLASSIFY_LABELS_FILE = ConfigOptions.key("classify.labels-file").stringType()
-            .noDefaultValue().withDescription("A YAML file whose top-level 'labels' list is used as classify.labels, so that"
-                    + " several jobs share one label set. Relative to the job file.");
-
-    // --- token tagging (token-classification bundles)
-
-    public static final ConfigOption<String> TAGGING_AGGREGATION = ConfigOptions.key("tagging.aggregation").stringType()
-            .defaultValue("simple").withDescription("How tokens become entities, as transformers' token-classification"
-                    + " pipeline: 'none' (every token), 'simple' (adjacent tokens of a type), 'first', 'average' or 'max'"
-                    + " (word-level labels from the first, averaged or most confident token).");
-    public static final ConfigOption<Integer> TAGGING_STRIDE = ConfigOptions.key("tagging.stride").intType().defaultValue(-1)
-            .withDescription("Tokens shared by consecutive windows of a text longer than the model's length; -1 takes a"
-                    + " quarter of the length.");
-    public static final ConfigOption<List<String>> TAGGING_IGNORE_LABELS = ConfigOptions.key("tagging.ignore-labels")
-            .stringType().asList().defaultValues("O").withDescription("Labels that mean 'no entity'.");
-
-    // --- batching
-
-    public static final ConfigOption<Integer> BATCH_MAX_SIZE = ConfigOptions.key("batch.max-size").intType().defaultValue(0)
-            .withDescription("The most events per micro-batch. A micro-batch runs as one or more forward passes of at most"
-                    + " the bundle's largest batch, its events grouped by length. 0 takes the largest batch times the"
-                    + " number of sequence lengths the bundle was verified at (at most 4).");
-    public static final ConfigOption<Duration> BATCH_MAX_WAIT = ConfigOptions.key("batch.max-wait").durationType()
-            .defaultValue(Duration.ofMillis(20))
-            .withDescription("The longest an event waits for its micro-batch to fill before the batch runs anyway.");
+    public static final String CLASSIFY_LABELS = ModelOptions.JOB_INLINE_LABELS;
 
     // --- input
 
@@ -117,7 +74,7 @@ public final class JobOptions {
             .withDescription("'print' (JSON lines on stdout), 'console' (one readable line per result on stdout), 'file'"
                     + " (JSON lines) or 'kafka'.");
     public static final ConfigOption<String> OUTPUT_PATH = ConfigOptions.key("output.path").stringType().noDefaultValue()
-            .withDescription("The JSON-lines file, for output.type file. It is replaced at start.");
+            .withDescription("The JSON-lines file, for output.type file. It is replaced when the job starts (not when it restores a checkpoint).");
     public static final ConfigOption<Boolean> OUTPUT_SCORES = ConfigOptions.key("output.scores").booleanType().defaultValue(true)
             .withDescription("Whether classification results carry every label's score.");
     public static final ConfigOption<String> OUTPUT_KAFKA_SERVERS = ConfigOptions.key("output.kafka.bootstrap-servers").stringType()
@@ -135,7 +92,7 @@ public final class JobOptions {
     public static final ConfigOption<String> DEAD_LETTERS_TYPE = ConfigOptions.key("dead-letters.type").stringType()
             .noDefaultValue().withDescription("'print', 'file' or 'kafka': where refused records go, with their reasons.");
     public static final ConfigOption<String> DEAD_LETTERS_PATH = ConfigOptions.key("dead-letters.path").stringType()
-            .noDefaultValue().withDescription("The JSON-lines file, for dead-letters.type file. It is replaced at start.");
+            .noDefaultValue().withDescription("The JSON-lines file, for dead-letters.type file. It is replaced when the job starts (not when it restores a checkpoint).");
     public static final ConfigOption<String> DEAD_LETTERS_KAFKA_TOPIC = ConfigOptions.key("dead-letters.kafka.topic").stringType()
             .noDefaultValue().withDescription("The dead-letter topic (the results' Kafka servers and delivery).");
 
@@ -149,6 +106,19 @@ public final class JobOptions {
 
     /** Keys under this prefix go to Flink's own configuration, without the prefix. */
     public static final String FLINK_PREFIX = "flink.";
+
+    /** The key a job file gives {@code option}, a model option or one declared here. */
+    public static String key(ConfigOption<?> option) {
+        return ModelOptions.all().contains(option) ? ModelOptions.jobKey(option) : option.key();
+    }
+
+    /** Every key a job file may set: the model options' and those declared here. */
+    public static List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        ModelOptions.all().forEach(o -> keys.add(ModelOptions.jobKey(o)));
+        all().forEach(o -> keys.add(o.key()));
+        return keys;
+    }
 
     /** Every option declared above. */
     public static List<ConfigOption<?>> all() {

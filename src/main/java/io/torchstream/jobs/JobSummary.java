@@ -1,7 +1,7 @@
 package io.torchstream.jobs;
 
-import io.torchstream.bundle.BundleManifest;
-import io.torchstream.flink.TorchstreamMetrics;
+import io.torchstream.internal.bundle.BundleManifest;
+import io.torchstream.internal.flink.TorchstreamMetrics;
 
 import org.apache.flink.api.common.JobExecutionResult;
 

@@ -2,22 +2,31 @@ package io.torchstream.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.torchstream.bundle.BundleManifest;
-import io.torchstream.bundle.ModelBundle;
-import io.torchstream.bundle.Task;
-import io.torchstream.bundle.TraceShape;
-import io.torchstream.flink.GeneratedEvents;
-import io.torchstream.flink.InferencePipeline;
-import io.torchstream.flink.JsonLinesFileSink;
-import io.torchstream.flink.JsonLinesFormat;
-import io.torchstream.flink.KafkaRecords;
-import io.torchstream.flink.ModelSettings;
-import io.torchstream.flink.OutputRecord;
-import io.torchstream.flink.RawEvent;
-import io.torchstream.flink.TorchstreamMetrics;
-import io.torchstream.flink.ConsoleLines;
-import io.torchstream.task.ShapePolicy;
-import io.torchstream.task.TokenTagger;
+import io.torchstream.DeadLetter;
+import io.torchstream.InferenceBuilder;
+import io.torchstream.Label;
+import io.torchstream.ModelResult;
+import io.torchstream.ModelSpec;
+import io.torchstream.Torchstream;
+import io.torchstream.internal.bundle.BundleManifest;
+import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.bundle.Task;
+import io.torchstream.internal.flink.ConsoleLines;
+import io.torchstream.internal.flink.DeadLetters;
+import io.torchstream.internal.flink.EventContract;
+import io.torchstream.internal.flink.GeneratedEvents;
+import io.torchstream.internal.flink.JsonLinesFileSink;
+import io.torchstream.internal.flink.JsonLinesFormat;
+import io.torchstream.internal.flink.KafkaRecords;
+import io.torchstream.internal.flink.OutputRecord;
+import io.torchstream.internal.flink.ParseFunction;
+import io.torchstream.internal.flink.RawEvent;
+import io.torchstream.internal.flink.TextEvent;
+import io.torchstream.internal.flink.TorchstreamMetrics;
+import io.torchstream.internal.session.ModelOptions;
+import io.torchstream.internal.session.ModelSession;
+import io.torchstream.internal.session.ModelSharing;
+import io.torchstream.internal.task.ShapePolicy;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -33,13 +42,13 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.PrintSink;
 
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +62,8 @@ import java.util.Set;
 public final class TorchstreamJob {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final TypeInformation<TextEvent> TEXT_EVENT = TypeInformation.of(TextEvent.class);
+    private static final TypeInformation<OutputRecord> OUTPUT_RECORD = TypeInformation.of(OutputRecord.class);
 
     private TorchstreamJob() {}
 
@@ -84,52 +95,84 @@ public final class TorchstreamJob {
      */
     public static BundleManifest build(StreamExecutionEnvironment env, JobConfig config) {
         ModelBundle bundle = ModelBundle.open(config.bundle);
-        BundleManifest manifest = bundle.manifest();
-        if (!config.labels.isEmpty() && manifest.task() != Task.EMBEDDING) {
-            throw new JobSpecException(config.spec().file() + ": " + JobOptions.CLASSIFY_LABELS + " classifies with an embedding"
-                    + " bundle, but " + config.bundle + " is a " + manifest.task() + " bundle; remove the labels or use an"
-                    + " embedding bundle");
-        }
-        boolean taggingJob = config.spec().values().keySet().stream().anyMatch(k -> k.startsWith("tagging."));
-        if (manifest.task() == Task.TOKEN_CLASSIFICATION || taggingJob) {
-            try {
-                TokenTagger.check(bundle, config.tagging.stride(), Set.copyOf(config.tagging.ignoreLabels()));
-            } catch (IllegalArgumentException e) {
-                throw new JobSpecException(config.spec().file() + ": " + e.getMessage());
-            }
-        }
+        config.checkAgainst(bundle);
         env.setParallelism(config.parallelism);
         if (!config.checkpointInterval.isZero()) {
             env.enableCheckpointing(config.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
         }
-        if (config.maxLength > manifest.maxLength()) {
-            throw new JobSpecException(config.spec().file() + ": " + JobOptions.MODEL_MAX_LENGTH.key() + " is " + config.maxLength
-                    + " tokens but " + bundle.directory().resolve(ModelBundle.MANIFEST_FILE) + " was traced at "
-                    + manifest.maxLength() + ": longer texts would be cut. Re-export the bundle with --seq-len "
-                    + config.maxLength + " (or lower " + JobOptions.MODEL_MAX_LENGTH.key() + ")");
-        }
-        int batchSize = config.batchMaxSize > 0 ? config.batchMaxSize : defaultBatchSize(manifest, config);
-
-        InferencePipeline.Streams streams = InferencePipeline.build(
-                source(env, config),
-                config.contract(manifest.textPair()),
-                new ModelSettings(config.bundle.toString(), config.sharing, config.threads, config.includeScores,
-                        config.labels, config.labelScale, config.shapes, config.tagging),
-                batchSize,
-                config.batchMaxWait);
+        Streams streams = inference(source(env, config), config, bundle.manifest());
         sink(streams.results(), config.output, config, "results");
         sink(streams.deadLetters(), config.deadLetters, config, "dead-letters");
-        return manifest;
+        return bundle.manifest();
     }
 
+    /** What the inference part of a job gives: results, and dead letters with their reasons. */
+    public record Streams(DataStream<OutputRecord> results, DataStream<OutputRecord> deadLetters) {}
+
     /**
-     * The traced batch, times the number of sequence lengths the model may pick from (at most 4): a
-     * micro-batch of several forward passes lets events be grouped by length.
+     * The inference part of a job: parse and validate, then the model through the typed API ({@link
+     * Torchstream}), then JSON. Every record read leaves as exactly one result or one dead letter.
      */
-    static int defaultBatchSize(BundleManifest manifest, JobConfig config) {
-        int batch = manifest.shapes().stream().mapToInt(TraceShape::batch).max().orElseThrow();
-        long lengths = config.shapes == ShapePolicy.TRACED ? 1 : manifest.shapes().stream().mapToInt(TraceShape::seqLen).distinct().count();
-        return batch * (int) Math.min(4, lengths);
+    public static Streams inference(DataStream<RawEvent> raw, JobConfig config, BundleManifest manifest) {
+        SingleOutputStreamOperator<TextEvent> events = raw
+                .process(new ParseFunction(config.contract(manifest.textPair())), TEXT_EVENT)
+                .name("parse").uid("torchstream-parse");
+        ResultJson json = new ResultJson(config.idField, config.includeScores);
+        DataStream<OutputRecord> results;
+        DataStream<DeadLetter<TextEvent>> refused;
+        switch (ModelSession.outputOf(manifest.task(), !config.labels.isEmpty())) {
+            case CLASSIFICATION -> {
+                var classified = model(Torchstream.classify(events), config, manifest).build();
+                results = classified.map(json::classified, OUTPUT_RECORD).name("to-json").uid("torchstream-json");
+                refused = Torchstream.deadLetters(classified);
+            }
+            case ENTITIES -> {
+                var tagged = model(Torchstream.tag(events), config, manifest).build();
+                results = tagged.map(json::tagged, OUTPUT_RECORD).name("to-json").uid("torchstream-json");
+                refused = Torchstream.deadLetters(tagged);
+            }
+            case EMBEDDING -> {
+                var embedded = model(Torchstream.embed(events), config, manifest).build();
+                results = embedded.map(json::embedded, OUTPUT_RECORD).name("to-json").uid("torchstream-json");
+                refused = Torchstream.deadLetters(embedded);
+            }
+            default -> throw new IllegalStateException(manifest.task().id());
+        }
+        DataStream<OutputRecord> deadLetters = events.getSideOutput(ParseFunction.DEAD_LETTERS)
+                .union(refused.map(d -> DeadLetters.of(d.getValue().raw(), d.getReason()), OUTPUT_RECORD)
+                        .name("dead-letters-to-json").uid("torchstream-dead-letters-json"));
+        return new Streams(results, deadLetters);
+    }
+
+    /** The job's model, batching and text contract on one of the typed builders. */
+    private static <R extends ModelResult<TextEvent>, B extends InferenceBuilder<TextEvent, R, B>> B model(B builder, JobConfig config,
+            BundleManifest manifest) {
+        ModelSpec spec = ModelSpec.bundle(config.bundle.toString()).threads(config.threads);
+        if (config.sharing == ModelSharing.PER_SLOT) {
+            spec = spec.perSlot();
+        }
+        if (config.shapes == ShapePolicy.TRACED) {
+            spec = spec.tracedShapeOnly();
+        }
+        if (config.maxLength > 0) {
+            spec = spec.maxLength(config.maxLength);
+        }
+        if (!config.labels.isEmpty()) {
+            spec = spec.labels(config.labels.stream().map(l -> new Label(l.name(), l.description(), l.examples())).toList())
+                    .scale(config.labelScale);
+        }
+        if (manifest.task() == Task.TOKEN_CLASSIFICATION) {
+            spec = spec.aggregation(config.tagging.aggregation().id()).stride(config.tagging.stride())
+                    .ignoreLabels(config.tagging.ignoreLabels().toArray(String[]::new));
+        }
+        B configured = manifest.textPair() ? builder.textPair(TextEvent::text, TextEvent::textPair) : builder.text(TextEvent::text);
+        configured = configured.model(spec).name("infer").uid("torchstream-infer").maxTextLength(config.maxBytes);
+        if (config.batchMaxSize > 0) {
+            configured = configured.batch(config.batchMaxSize, config.batchMaxWait);
+        } else {
+            configured = configured.batch(ModelOptions.defaultBatchSize(manifest, config.shapes), config.batchMaxWait);
+        }
+        return config.emptyText == EventContract.EmptyText.PREDICT ? configured.allowEmptyText() : configured;
     }
 
     /** The job's source: raw records with their coordinates. */
@@ -190,11 +233,6 @@ public final class TorchstreamJob {
                     .name("to-text-" + what).uid(uid + "-text")
                     .sinkTo(new PrintSink<>(what.equals("dead-letters"))).name("print: " + what).uid(uid).setParallelism(1);
             case FILE -> {
-                try {
-                    Files.deleteIfExists(output.path());
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot replace " + output.path(), e);
-                }
                 stream.sinkTo(new JsonLinesFileSink(output.path().toString())).name("file: " + output.path().getFileName())
                         .uid(uid).setParallelism(1);
             }
@@ -205,7 +243,7 @@ public final class TorchstreamJob {
                         .setRecordSerializer(KafkaRecords.to(output.topic()))
                         .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE);
                 if (exactlyOnce) {
-                    builder.setTransactionalIdPrefix(config.name + "-" + what)
+                    builder.setTransactionalIdPrefix(config.transactionalIdPrefix(what))
                             .setProperty("transaction.timeout.ms", String.valueOf(config.transactionTimeout.toMillis()));
                 }
                 stream.sinkTo(builder.build()).name("kafka: " + output.topic()).uid(uid);

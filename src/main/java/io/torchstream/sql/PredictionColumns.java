@@ -1,10 +1,10 @@
 package io.torchstream.sql;
 
-import io.torchstream.task.Classification;
-import io.torchstream.task.Embedding;
-import io.torchstream.task.Entities;
-import io.torchstream.task.Entity;
-import io.torchstream.task.Prediction;
+import io.torchstream.internal.task.Classification;
+import io.torchstream.internal.task.Embedding;
+import io.torchstream.internal.task.Entities;
+import io.torchstream.internal.task.Entity;
+import io.torchstream.internal.task.Prediction;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.api.DataTypes;

@@ -1,24 +1,17 @@
 package io.torchstream.sql;
 
-import io.torchstream.bundle.Task;
-import io.torchstream.flink.ModelSharing;
-import io.torchstream.flink.TorchstreamMetrics;
-import io.torchstream.runtime.TorchEngine;
-import io.torchstream.task.Embedding;
-import io.torchstream.task.ForwardStats;
-import io.torchstream.task.LabelClassifier;
-import io.torchstream.task.Prediction;
-import io.torchstream.task.Predictions;
-import io.torchstream.task.SharedModels;
-import io.torchstream.task.TextModel;
-import io.torchstream.task.TokenTagger;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.flink.ModelMetrics;
+import io.torchstream.internal.flink.Slots;
+import io.torchstream.internal.flink.TorchstreamMetrics;
+import io.torchstream.internal.session.ModelSession;
+import io.torchstream.internal.task.Prediction;
+import io.torchstream.internal.task.Predictions;
+import io.torchstream.internal.text.TextInput;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.functions.AsyncPredictFunction;
 import org.apache.flink.table.functions.FunctionContext;
@@ -26,12 +19,11 @@ import org.apache.flink.table.functions.FunctionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -55,18 +47,11 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
     private final TorchScriptModelSpec spec;
     private final int batchSize;
 
-    private transient SharedModels.Lease lease;
-    private transient TextModel model;
-    private transient LabelClassifier classifier;
-    private transient TokenTagger tagger;
+    private transient ModelSession session;
+    private transient ModelMetrics metrics;
     private transient MicroBatcher<TextInput, RowData> batcher;
-    private transient Counter rowsOut;
     private transient Counter nullRows;
     private transient Counter microBatches;
-    private transient Counter batches;
-    private transient Counter tokensComputed;
-    private transient Histogram batchRows;
-    private transient Histogram latency;
 
     TorchScriptPredictFunction(TorchScriptModelSpec spec, int batchSize) {
         this.spec = spec;
@@ -80,54 +65,50 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
 
     @Override
     public void open(FunctionContext context) throws Exception {
-        int parallelism = 1;
         int subtask = 0;
         try {
-            parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
             subtask = context.getTaskInfo().getIndexOfThisSubtask();
         } catch (RuntimeException outsideATask) {
             // Only in tests and constant folding: no task, so one instance.
         }
-        int threads = TorchEngine.threadsFor(spec.threads(), parallelism);
-        Path bundle = Path.of(spec.bundle());
-        lease = spec.sharing() == ModelSharing.TASK_MANAGER
-                ? SharedModels.share(bundle, threads, spec.shapes())
-                : SharedModels.own(bundle, threads, spec.shapes());
-        model = lease.model();
-        try {
-            if (model.task() != spec.task()) {
-                throw new IllegalStateException("model " + spec.model() + ": the bundle at " + bundle + " is now a " + model.task()
-                        + " bundle, but it was a " + spec.task() + " bundle when the query was planned; plan the query again");
-            }
-            if (!spec.labels().isEmpty()) {
-                classifier = LabelClassifier.create(model, spec.labels(), spec.scale());
-            }
-            if (model.task() == Task.TOKEN_CLASSIFICATION) {
-                tagger = TokenTagger.create(model.bundle(), model, spec.tagging().aggregation(), spec.tagging().stride(),
-                        Set.copyOf(spec.tagging().ignoreLabels()));
-            }
-        } catch (RuntimeException e) {
-            // Release the model now: whether Flink calls close() after a failed open() is not ours to rely on.
+        session = ModelSession.open(spec.settings(), sharers(context));
+        if (session.task() != spec.task()) {
+            String found = session.task().id();
             close();
-            throw e;
+            throw new IllegalStateException("model " + spec.model() + ": the bundle at " + spec.bundle() + " is now a " + found
+                    + " bundle, but it was a " + spec.task() + " bundle when the query was planned; plan the query again");
         }
-
+        metrics = ModelMetrics.register(context.getMetricGroup(), session);
         MetricGroup group = context.getMetricGroup().addGroup(TorchstreamMetrics.GROUP);
-        rowsOut = group.counter(TorchstreamMetrics.EVENTS_OUT);
         nullRows = group.counter("nullInputs");
         microBatches = group.counter("microBatches");
-        batches = group.counter(TorchstreamMetrics.BATCHES);
-        tokensComputed = group.counter(TorchstreamMetrics.TOKENS_COMPUTED);
-        batchRows = group.histogram(TorchstreamMetrics.BATCH_SIZE, new DescriptiveStatisticsHistogram(1000));
-        latency = group.histogram(TorchstreamMetrics.INFERENCE_LATENCY, new DescriptiveStatisticsHistogram(1000));
-        long loadMillis = model.loadMillis();
-        group.gauge(TorchstreamMetrics.MODEL_LOAD_TIME, () -> loadMillis);
-
+        // The worker thread, not this one, runs the model: the session warms it up before its first batch.
         batcher = new MicroBatcher<>("torchstream-ml-predict-" + spec.bundleName() + "-" + subtask, batchSize,
                 spec.batchMaxWait(), this::predict);
         LOG.info("ML_PREDICT subtask {} serves model {} with {} ({}, batches of up to {} rows, {} libtorch threads, {} model)",
-                subtask, spec.model(), spec.bundleName(), spec.columns().kind().description(), batchSize, threads,
-                spec.sharing() == ModelSharing.TASK_MANAGER ? "shared" : "own");
+                subtask, spec.model(), spec.bundleName(), spec.columns().kind().description(), batchSize, session.threads(),
+                session.shared() ? "shared" : "own");
+    }
+
+    /**
+     * The DataStream operator's rule ({@link Slots#sharers}): FunctionContext keeps the operator's runtime
+     * context to itself, so it is read reflectively; without it, the parallelism.
+     */
+    static int sharers(FunctionContext context) {
+        try {
+            Field field = FunctionContext.class.getDeclaredField("context");
+            field.setAccessible(true);
+            if (field.get(context) instanceof RuntimeContext runtime) {
+                return Slots.sharers(runtime);
+            }
+        } catch (ReflectiveOperationException | RuntimeException notAvailable) {
+            // Another Flink version: the parallelism below.
+        }
+        try {
+            return Math.max(1, context.getTaskInfo().getNumberOfParallelSubtasks());
+        } catch (RuntimeException outsideATask) {
+            return 1;
+        }
     }
 
     @Override
@@ -152,32 +133,22 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
 
     /** Runs one batch on the worker thread. */
     private List<RowData> predict(List<TextInput> inputs) {
-        Predictions predictions = tagger != null ? tagger.tag(inputs) : model.predict(inputs);
+        Predictions predictions = session.predict(inputs);
         List<RowData> rows = new ArrayList<>(inputs.size());
-        for (Prediction prediction : predictions.results()) {
-            if (classifier != null) {
-                Embedding embedding = (Embedding) prediction;
-                rows.add(spec.columns().write(classifier.classify(embedding), embedding));
-            } else {
-                rows.add(spec.columns().write(prediction, null));
-            }
+        for (int i = 0; i < inputs.size(); i++) {
+            Prediction prediction = predictions.results().get(i);
+            rows.add(spec.columns().write(prediction, predictions.embeddings() == null ? null : predictions.embeddings().get(i)));
         }
-        for (ForwardStats forward : predictions.forwards()) {
-            batches.inc();
-            batchRows.update(forward.rows());
-            latency.update(forward.nanos() / 1_000_000);
-            tokensComputed.inc(forward.shape().tokens());
-        }
+        metrics.record(predictions);
         microBatches.inc();
-        rowsOut.inc(rows.size());
         return rows;
     }
 
     @Override
     public void close() {
-        if (batcher != null && rowsOut.getCount() > 0) {
+        if (batcher != null && metrics.eventsOut() > 0) {
             LOG.info("ML_PREDICT model {}: {} rows in {} batches ({} forward passes), {} NULL inputs", spec.model(),
-                    rowsOut.getCount(), microBatches.getCount(), batches.getCount(), nullRows.getCount());
+                    metrics.eventsOut(), microBatches.getCount(), metrics.batches(), nullRows.getCount());
         }
         boolean stopped = true;
         if (batcher != null) {
@@ -189,15 +160,9 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
             LOG.warn("model {}: a batch still runs; its model is left open", spec.model());
             return;
         }
-        if (tagger != null) {
-            tagger.close();
-            tagger = null;
-        }
-        classifier = null;
-        if (lease != null) {
-            lease.close();
-            lease = null;
-            model = null;
+        if (session != null) {
+            session.close();
+            session = null;
         }
     }
 }

@@ -2,8 +2,8 @@ package io.torchstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.torchstream.bundle.ModelBundle;
-import io.torchstream.bundle.TraceShape;
+import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.bundle.TraceShape;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.torchstream.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.torchstream.flink.OutputRecord;
+import io.torchstream.internal.flink.OutputRecord;
 
 import org.apache.flink.api.common.accumulators.ListAccumulator;
 import org.apache.flink.api.common.functions.OpenContext;

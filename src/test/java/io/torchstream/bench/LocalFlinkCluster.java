@@ -3,6 +3,8 @@ package io.torchstream.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.torchstream.testing.BuildFacts;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -35,15 +37,6 @@ import java.util.regex.Pattern;
 public final class LocalFlinkCluster implements AutoCloseable {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final List<String> JAVA17_OPENS = List.of(
-            "--add-exports=java.base/sun.net.util=ALL-UNNAMED", "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens=java.base/java.text=ALL-UNNAMED", "--add-opens=java.base/java.time=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
     private static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
     // Processes of clusters not closed (a test aborted, Ctrl-C) must not outlive this JVM.
     private static final List<Process> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -284,7 +277,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
     public Submission submit(boolean detached, Path jar, String... args) {
         List<String> command = new ArrayList<>();
         command.add(java());
-        command.addAll(JAVA17_OPENS);
+        command.add(BuildFacts.java17Args());
         command.addAll(List.of("-Xmx512m", "-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri(),
                 // The flink script puts lib/ on the client's classpath too: DJL is there.
                 "-Dlog.file=" + dir.resolve("log/client.log"), "-Doffline=true", "-cp", flinkClasspath + ":" + djlClasspath,
@@ -381,7 +374,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(java());
         command.addAll(splitArgs(jvmParams));
-        command.addAll(JAVA17_OPENS);
+        command.add(BuildFacts.java17Args());
         command.addAll(List.of("-XX:+UseSerialGC", "-Dai.djl.offline=true", "-Doffline=true",
                 "-Dlog.file=" + dir.resolve("log/" + name + ".log"),
                 "-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri(), "-cp", classpath));

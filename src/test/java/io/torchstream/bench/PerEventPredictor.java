@@ -9,13 +9,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
 
-import io.torchstream.bundle.ModelBundle;
-import io.torchstream.flink.TorchstreamMetrics;
-import io.torchstream.runtime.TorchEngine;
-import io.torchstream.task.Embedding;
-import io.torchstream.task.LabelClassifier;
-import io.torchstream.task.LabelSpec;
-import io.torchstream.task.TextModel;
+import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.flink.TorchstreamMetrics;
+import io.torchstream.internal.runtime.TorchEngine;
+import io.torchstream.internal.task.Embedding;
+import io.torchstream.internal.task.LabelClassifier;
+import io.torchstream.internal.task.LabelSpec;
+import io.torchstream.internal.task.TextModel;
 
 import org.apache.flink.api.common.accumulators.LongMaximum;
 import org.apache.flink.api.common.accumulators.LongMinimum;

@@ -3,22 +3,20 @@ package io.torchstream.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.torchstream.bundle.BundleManifest;
-import io.torchstream.bundle.ModelBundle;
-import io.torchstream.bundle.TraceShape;
-import io.torchstream.flink.InferencePipeline;
-import io.torchstream.flink.JsonLinesFormat;
-import io.torchstream.flink.ModelSettings;
-import io.torchstream.flink.TorchstreamMetrics;
+import io.torchstream.internal.bundle.BundleManifest;
+import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.bundle.TraceShape;
+import io.torchstream.internal.flink.JsonLinesFormat;
+import io.torchstream.internal.flink.TorchstreamMetrics;
 import io.torchstream.jobs.JobConfig;
 import io.torchstream.jobs.JobSpec;
 import io.torchstream.jobs.JobSummary;
 import io.torchstream.jobs.TorchstreamJob;
-import io.torchstream.runtime.PaddedBatch;
-import io.torchstream.task.ShapePolicy;
-import io.torchstream.task.TextModel;
-import io.torchstream.text.EncodedText;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.runtime.PaddedBatch;
+import io.torchstream.internal.task.ShapePolicy;
+import io.torchstream.internal.task.TextModel;
+import io.torchstream.internal.text.EncodedText;
+import io.torchstream.internal.text.TextInput;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -162,10 +160,8 @@ public final class Scenario {
         env.setParallelism(config.parallelism);
         BundleManifest manifest = ModelBundle.open(config.bundle).manifest();
         int batch = manifest.shapes().stream().mapToInt(TraceShape::batch).max().orElseThrow();
-        InferencePipeline.Streams streams = InferencePipeline.build(TorchstreamJob.source(env, config), config.contract(false),
-                new ModelSettings(config.bundle.toString(), config.sharing, config.threads, false, config.labels, config.labelScale,
-                        config.shapes, config.tagging), Integer.parseInt(a.getOrDefault("batch", String.valueOf(batch * 4))),
-                config.batchMaxWait);
+        config = JobConfig.from(spec.with("batch.max-size", a.getOrDefault("batch", String.valueOf(batch * 4))).with("output.scores", "false"));
+        TorchstreamJob.Streams streams = TorchstreamJob.inference(TorchstreamJob.source(env, config), config, manifest);
         // The events of the first 5 seconds come in a burst while the job starts: measure the steady state.
         streams.results().map(new LatencyProbe((long) (rate * 5))).sinkTo(new DiscardingSink<>());
         JobExecutionResult result = env.execute("latency");
@@ -191,7 +187,7 @@ public final class Scenario {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         Path events = Path.of(a.get("events")).toAbsolutePath();
-        FileSource<io.torchstream.flink.RawEvent> source = FileSource.forRecordStreamFormat(
+        FileSource<io.torchstream.internal.flink.RawEvent> source = FileSource.forRecordStreamFormat(
                 new JsonLinesFormat(events.toString()), new org.apache.flink.core.fs.Path(events.toUri())).build();
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "events")
                 .map(raw -> {

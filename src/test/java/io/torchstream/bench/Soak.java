@@ -1,5 +1,7 @@
 package io.torchstream.bench;
 
+import io.torchstream.testing.BuildFacts;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -65,7 +67,7 @@ public final class Soak {
         if (rate <= 0) {
             rate = measureMaxRate(dir, job, texts) / 2;
         }
-        Path jar = project.resolve("target/torchstream-0.1.0-SNAPSHOT-cluster.jar");
+        Path jar = project.resolve(BuildFacts.CLUSTER_JAR);
         List<Sample> samples = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         try (LocalFlinkCluster cluster = LocalFlinkCluster.start(project, dir.resolve("cluster"), 2, Map.of())) {

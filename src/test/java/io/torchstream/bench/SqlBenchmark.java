@@ -1,4 +1,4 @@
-package io.torchstream.sql;
+package io.torchstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.torchstream.bench.BenchEvents;
 import io.torchstream.bench.ScenarioProcess;
-import io.torchstream.bundle.BundleManifest;
-import io.torchstream.bundle.ModelBundle;
-import io.torchstream.bundle.TraceShape;
+import io.torchstream.internal.bundle.BundleManifest;
+import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.bundle.TraceShape;
+import io.torchstream.internal.session.ModelOptions;
 
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
@@ -158,7 +159,7 @@ public final class SqlBenchmark {
         r.put("seconds", seconds);
         List<Integer> batches = BundleManifest.read(Path.of(a.get("bundle"), ModelBundle.MANIFEST_FILE)).shapes().stream()
                 .map(TraceShape::batch).distinct().sorted().toList();
-        r.put("batch", batchMaxSize > 0 ? batchMaxSize : TorchScriptModelSpec.automaticBatchSize(batches, capacity));
+        r.put("batch", batchMaxSize > 0 ? batchMaxSize : ModelOptions.inFlightBatchSize(batches, capacity));
         return r;
     }
 

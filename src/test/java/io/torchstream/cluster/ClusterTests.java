@@ -1,5 +1,7 @@
 package io.torchstream.cluster;
 
+import io.torchstream.testing.BuildFacts;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,10 +11,8 @@ import java.util.stream.Stream;
 /** Where cluster tests keep their processes' configuration and logs: under target/, kept after a failure. */
 final class ClusterTests {
 
-    /** The job without DJL, for TaskManagers that carry DJL in lib/ (as docker/ builds them). */
-    static final Path CLUSTER_JAR = Path.of("target/torchstream-0.1.0-SNAPSHOT-cluster.jar");
-    /** The job with DJL inside, for clusters without it. */
-    static final Path FAT_JAR = Path.of("target/torchstream-0.1.0-SNAPSHOT-job.jar");
+    static final Path CLUSTER_JAR = BuildFacts.CLUSTER_JAR;
+    static final Path FAT_JAR = BuildFacts.JOB_JAR;
 
     private ClusterTests() {}
 

@@ -3,7 +3,8 @@ package io.torchstream.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.torchstream.bundle.ModelBundle;
+import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.session.ModelOptions;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -32,7 +33,7 @@ class JobBuildTest {
     @Test
     void microBatchesSpanSeveralForwardPassesWhenEventsCanBeGroupedByLength() {
         var manifest = ModelBundle.open(demo().bundle).manifest();
-        assertThat(TorchstreamJob.defaultBatchSize(manifest, demo())).as("8 x 4 lengths").isEqualTo(32);
-        assertThat(TorchstreamJob.defaultBatchSize(manifest, demo("--set", "model.shapes=traced"))).isEqualTo(8);
+        assertThat(ModelOptions.defaultBatchSize(manifest, demo().shapes)).as("8 x 4 lengths").isEqualTo(32);
+        assertThat(ModelOptions.defaultBatchSize(manifest, demo("--set", "model.shapes=traced").shapes)).isEqualTo(8);
     }
 }

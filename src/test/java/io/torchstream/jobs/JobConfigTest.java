@@ -3,7 +3,7 @@ package io.torchstream.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.torchstream.flink.ModelSharing;
+import io.torchstream.internal.session.ModelSharing;
 import io.torchstream.testing.JobFiles;
 
 import org.junit.jupiter.api.Test;
@@ -143,6 +143,39 @@ class JobConfigTest {
                 .hasMessageContaining("unknown field 'colour'");
         assertThatThrownBy(() -> parse(labels, "--set", "classify.scale=0"))
                 .hasMessageContaining("scale must be a positive number");
+    }
+
+    @Test
+    void aMisspeltKeyAnywhereIsAnErrorThatNamesIt() {
+        assertThatThrownBy(() -> parse(MINIMAL + "classify:\n  label:\n    - name: a\n      description: about a\n"))
+                .isInstanceOf(JobSpecException.class)
+                .hasMessageContaining("unknown key 'classify.label' (did you mean 'classify.labels'?)");
+        assertThatThrownBy(() -> parse(MINIMAL + "classify:\n  labels:\n    - name: a\n      descripton: about a\n"))
+                .hasMessageContaining("classify.labels[0]: unknown field 'descripton'; expected name, description, examples");
+        assertThatThrownBy(() -> parse(MINIMAL + "tagging:\n  ignore-labelz: [O]\n"))
+                .hasMessageContaining("unknown key 'tagging.ignore-labelz' (did you mean 'tagging.ignore-labels'?)");
+    }
+
+    @Test
+    void anEmptyValueOnTheCommandLineUnsetsAKey() {
+        JobConfig labelled = CommandLine.parse(new String[] {"jobs/classify.yaml"}).config();
+        assertThat(labelled.labels).isNotEmpty();
+        JobConfig unset = CommandLine.parse(new String[] {"jobs/classify.yaml", "--set", "classify.labels-file="}).config();
+        assertThat(unset.labels).isEmpty();
+        JobConfig inline = parse(MINIMAL + "classify:\n  labels:\n    - {name: a, description: about a}\n", "--set", "classify.labels=");
+        assertThat(inline.labels).isEmpty();
+        assertThat(parse(MINIMAL, "--set", "batch.max-wait=").batchMaxWait).as("back to the default").isEqualTo(Duration.ofMillis(20));
+    }
+
+    @Test
+    void anUnnamedJobIsNamedAfterItsFileAndSoAreItsKafkaGroupAndTransactions() {
+        JobConfig c = parse(MINIMAL.replace("type: file\n  path: in.jsonl", "type: kafka\n  kafka:\n    bootstrap-servers: h:9092\n"
+                + "    topic: t"));
+        assertThat(c.name).isEqualTo("job");
+        assertThat(c.input.groupId()).isEqualTo("job");
+        assertThat(c.transactionalIdPrefix("results")).isEqualTo("job-results");
+        assertThat(CommandLine.parse(new String[] {"jobs/classify.yaml"}).config().transactionalIdPrefix("results"))
+                .isEqualTo("classify-results");
     }
 
     @Test

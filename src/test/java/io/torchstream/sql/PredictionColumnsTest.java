@@ -3,10 +3,10 @@ package io.torchstream.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.torchstream.task.Classification;
-import io.torchstream.task.Embedding;
-import io.torchstream.task.Entities;
-import io.torchstream.task.Entity;
+import io.torchstream.internal.task.Classification;
+import io.torchstream.internal.task.Embedding;
+import io.torchstream.internal.task.Entities;
+import io.torchstream.internal.task.Entity;
 
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.ValidationException;

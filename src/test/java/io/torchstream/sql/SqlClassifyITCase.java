@@ -5,15 +5,16 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.torchstream.bundle.ModelBundle;
-import io.torchstream.task.Classification;
-import io.torchstream.task.Embedding;
-import io.torchstream.task.LabelClassifier;
-import io.torchstream.task.Prediction;
-import io.torchstream.task.TextModel;
+import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.task.Classification;
+import io.torchstream.internal.task.Embedding;
+import io.torchstream.internal.session.LabelsFile;
+import io.torchstream.internal.task.LabelClassifier;
+import io.torchstream.internal.task.Prediction;
+import io.torchstream.internal.task.TextModel;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.text.TextInput;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.TableEnvironment;

@@ -3,12 +3,12 @@ package io.torchstream.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.torchstream.task.Embedding;
-import io.torchstream.task.Prediction;
-import io.torchstream.task.SharedModels;
-import io.torchstream.task.TextModel;
+import io.torchstream.internal.task.Embedding;
+import io.torchstream.internal.task.Prediction;
+import io.torchstream.internal.session.SharedModels;
+import io.torchstream.internal.task.TextModel;
 import io.torchstream.testing.Fixtures;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.text.TextInput;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.TableEnvironment;

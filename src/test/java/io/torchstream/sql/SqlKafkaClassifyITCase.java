@@ -6,18 +6,18 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.torchstream.bundle.ModelBundle;
+import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.jobs.CommandLine;
 import io.torchstream.jobs.JobConfig;
 import io.torchstream.jobs.JobSummary;
 import io.torchstream.jobs.TorchstreamJob;
-import io.torchstream.task.Embedding;
-import io.torchstream.task.LabelClassifier;
-import io.torchstream.task.TextModel;
+import io.torchstream.internal.task.Embedding;
+import io.torchstream.internal.task.LabelClassifier;
+import io.torchstream.internal.task.TextModel;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;
 import io.torchstream.testing.KafkaBroker;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.text.TextInput;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.TableEnvironment;

@@ -3,16 +3,16 @@ package io.torchstream.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.torchstream.bundle.ModelBundle;
-import io.torchstream.task.Aggregation;
-import io.torchstream.task.Entities;
-import io.torchstream.task.Entity;
-import io.torchstream.task.Prediction;
-import io.torchstream.task.TextModel;
-import io.torchstream.task.TokenTagger;
+import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.task.Aggregation;
+import io.torchstream.internal.task.Entities;
+import io.torchstream.internal.task.Entity;
+import io.torchstream.internal.task.Prediction;
+import io.torchstream.internal.task.TextModel;
+import io.torchstream.internal.task.TokenTagger;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.text.TextInput;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.TableEnvironment;

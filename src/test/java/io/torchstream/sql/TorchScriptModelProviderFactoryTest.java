@@ -3,9 +3,9 @@ package io.torchstream.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.torchstream.flink.ModelSharing;
-import io.torchstream.task.Aggregation;
-import io.torchstream.task.ShapePolicy;
+import io.torchstream.internal.session.ModelSharing;
+import io.torchstream.internal.task.Aggregation;
+import io.torchstream.internal.task.ShapePolicy;
 import io.torchstream.testing.Fixtures;
 
 import org.apache.flink.table.api.DataTypes;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.torchstream.task.Classification;
-import io.torchstream.task.Prediction;
-import io.torchstream.task.ShapePolicy;
-import io.torchstream.task.SharedModels;
-import io.torchstream.task.TextModel;
+import io.torchstream.internal.task.Classification;
+import io.torchstream.internal.task.Prediction;
+import io.torchstream.internal.task.ShapePolicy;
+import io.torchstream.internal.session.SharedModels;
+import io.torchstream.internal.task.TextModel;
 import io.torchstream.testing.Fixtures;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.text.TextInput;
 
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.catalog.Column;

@@ -3,8 +3,8 @@ package io.torchstream.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.torchstream.bundle.ModelBundle;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.text.TextInput;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.torchstream.bundle;
+package io.torchstream.internal.bundle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

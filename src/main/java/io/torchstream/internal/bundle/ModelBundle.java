@@ -1,4 +1,4 @@
-package io.torchstream.bundle;
+package io.torchstream.internal.bundle;
 
 import java.io.IOException;
 import java.io.InputStream;

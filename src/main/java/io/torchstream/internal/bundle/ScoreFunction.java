@@ -1,4 +1,4 @@
-package io.torchstream.bundle;
+package io.torchstream.internal.bundle;
 
 /** How classification logits become scores: one distribution, or independent labels. */
 public enum ScoreFunction {

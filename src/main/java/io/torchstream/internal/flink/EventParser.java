@@ -1,4 +1,4 @@
-package io.torchstream.flink;
+package io.torchstream.internal.flink;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -104,7 +104,7 @@ public final class EventParser {
         } else {
             return Result.refuse("field '" + contract.idField() + "' is " + kind(idNode) + ", not a string or an integer");
         }
-        return Result.ok(new TextEvent(id, text, pair, bytes));
+        return Result.ok(new TextEvent(id, text, pair, raw));
     }
 
     private static String stringField(JsonNode root, String field) {

@@ -1,4 +1,4 @@
-package io.torchstream.flink;
+package io.torchstream.internal.flink;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

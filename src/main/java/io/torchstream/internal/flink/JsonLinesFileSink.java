@@ -1,4 +1,4 @@
-package io.torchstream.flink;
+package io.torchstream.internal.flink;
 
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -12,9 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Appends each record's JSON as one line of a local file, for local runs and tests. Run it at
- * parallelism 1. It is not transactional: after a failover, lines written since the last checkpoint
- * are written again (at-least-once); use Kafka for exactly-once.
+ * Writes each record's JSON as one line of a local file, for local runs and tests. Run it at
+ * parallelism 1. The writer, on the TaskManager that holds the file, replaces it when the job starts
+ * and appends to it when the job restores a checkpoint. It is not transactional: after a failover,
+ * lines written since the last checkpoint are written again (at-least-once); use Kafka for exactly-once.
  */
 public final class JsonLinesFileSink implements Sink<OutputRecord> {
 
@@ -32,8 +33,11 @@ public final class JsonLinesFileSink implements Sink<OutputRecord> {
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
+        // A start without a checkpoint replays the input from its beginning, so what an earlier run wrote goes.
+        StandardOpenOption mode = context.getRestoredCheckpointId().isPresent()
+                ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
         OutputStream out = new BufferedOutputStream(
-                Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND), 1 << 16);
+                Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode), 1 << 16);
         return new SinkWriter<>() {
             @Override
             public void write(OutputRecord element, Context ctx) throws IOException {

@@ -1,4 +1,4 @@
-package io.torchstream.flink;
+package io.torchstream.internal.flink;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,4 +1,4 @@
-package io.torchstream.flink;
+package io.torchstream.internal.flink;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.accumulators.LongMinimum;

@@ -1,4 +1,4 @@
-package io.torchstream.flink;
+package io.torchstream.internal.flink;
 
 /**
  * A record as it arrived, before any parsing: its bytes and where it came from.

@@ -1,4 +1,4 @@
-package io.torchstream.flink;
+package io.torchstream.internal.flink;
 
 /** Metric names, all under the operator's {@value #GROUP} group. */
 public final class TorchstreamMetrics {

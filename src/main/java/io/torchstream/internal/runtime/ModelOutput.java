@@ -1,4 +1,4 @@
-package io.torchstream.runtime;
+package io.torchstream.internal.runtime;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package io.torchstream.runtime;
+package io.torchstream.internal.runtime;
 
 /** A forward pass that libtorch rejected or that produced an unusable output. */
 public class ModelRunException extends RuntimeException {

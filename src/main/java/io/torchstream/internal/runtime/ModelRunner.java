@@ -1,4 +1,4 @@
-package io.torchstream.runtime;
+package io.torchstream.internal.runtime;
 
 /**
  * Runs one padded batch through a model. The DJL/libtorch implementation is {@link TorchScriptRunner};

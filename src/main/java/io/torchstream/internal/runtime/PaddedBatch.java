@@ -1,7 +1,7 @@
-package io.torchstream.runtime;
+package io.torchstream.internal.runtime;
 
-import io.torchstream.bundle.TraceShape;
-import io.torchstream.text.EncodedText;
+import io.torchstream.internal.bundle.TraceShape;
+import io.torchstream.internal.text.EncodedText;
 
 import java.util.Arrays;
 import java.util.List;

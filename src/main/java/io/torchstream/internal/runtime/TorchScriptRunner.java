@@ -1,4 +1,4 @@
-package io.torchstream.runtime;
+package io.torchstream.internal.runtime;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
@@ -11,8 +11,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 
-import io.torchstream.bundle.BundleException;
-import io.torchstream.bundle.ModelBundle;
+import io.torchstream.internal.bundle.BundleException;
+import io.torchstream.internal.bundle.ModelBundle;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
-package io.torchstream.sql;
+package io.torchstream.internal.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
-import io.torchstream.task.LabelSpec;
+import io.torchstream.internal.task.LabelSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A labels file as the DataStream job's {@code classify.labels-file} reads it: a YAML mapping whose
- * top-level {@code labels} is a list of {@code {name, description, examples}}. Other top-level keys
- * are ignored, so one file can carry comments and notes for both kinds of job.
+ * Labels for classification by description: a list of {@code {name, description, examples}}, written
+ * inline in a job file ({@code classify.labels}) or in a labels file, a YAML mapping whose top-level
+ * {@code labels} is that list. Other top-level keys of a file are ignored, so one file can carry
+ * comments and notes for every kind of job.
  */
 public final class LabelsFile {
 
@@ -27,7 +28,7 @@ public final class LabelsFile {
     private LabelsFile() {}
 
     /**
-     * Reads the labels; does not judge them (see {@link io.torchstream.task.LabelClassifier#validate}).
+     * Reads the labels; does not judge them (see {@link io.torchstream.internal.task.LabelClassifier#validate}).
      *
      * @throws IllegalArgumentException naming the file, the entry and what was expected
      */
@@ -42,9 +43,22 @@ public final class LabelsFile {
         if (list == null || !list.isArray()) {
             throw new IllegalArgumentException(file + ": expected a top-level 'labels' list of {name, description, examples}");
         }
+        return parse(file + ": labels", list);
+    }
+
+    /**
+     * Parses a list of labels.
+     *
+     * @param origin where the list was written, for messages ({@code job.yaml: classify.labels})
+     * @throws IllegalArgumentException naming the origin, the entry and what was expected
+     */
+    public static List<LabelSpec> parse(String origin, JsonNode list) {
+        if (!list.isArray()) {
+            throw new IllegalArgumentException(origin + " must be a list of {name, description, examples}");
+        }
         List<LabelSpec> labels = new ArrayList<>();
         for (JsonNode item : list) {
-            String where = file + ": labels[" + labels.size() + "]";
+            String where = origin + "[" + labels.size() + "]";
             if (!item.isObject()) {
                 throw new IllegalArgumentException(where + " must be an object with name, description and examples");
             }

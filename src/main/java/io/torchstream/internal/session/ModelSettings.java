@@ -1,27 +1,32 @@
-package io.torchstream.flink;
+package io.torchstream.internal.session;
 
-import io.torchstream.task.Aggregation;
-import io.torchstream.task.LabelSpec;
-import io.torchstream.task.ShapePolicy;
+import io.torchstream.internal.task.Aggregation;
+import io.torchstream.internal.task.LabelSpec;
+import io.torchstream.internal.task.ShapePolicy;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.List;
 
 /**
- * How the inference function loads and uses its model.
+ * The model options resolved and checked ({@link ModelOptions#read}): immutable, and shipped with the
+ * job to the TaskManagers.
  *
- * @param bundle the bundle folder, as seen by the TaskManagers
+ * @param bundle the bundle folder, absolute, as the TaskManagers see it
  * @param sharing one model per slot, or one per TaskManager
- * @param intraOpThreads libtorch threads per TaskManager process; 0 picks cores / slots
- * @param includeScores whether classification results carry every label's score
+ * @param threads libtorch threads per TaskManager process; 0 picks cores / slots
+ * @param shapes which of the bundle's verified shapes the model runs at
+ * @param maxLength the longest text in tokens that must not be cut (0: the traced length)
  * @param labels labels described in words, for classifying with an embedding bundle; empty to emit
  *     the embeddings themselves (or the bundle's own labels for classification bundles)
  * @param labelScale the factor on cosine similarities before the softmax over labels
- * @param shapes which of the bundle's verified shapes the model runs at
  * @param tagging how token-classification bundles turn tokens into entities
+ * @param batchMaxSize the most events per micro-batch (0: chosen from the bundle)
+ * @param batchMaxWait the longest an event waits for its micro-batch to fill
  */
-public record ModelSettings(String bundle, ModelSharing sharing, int intraOpThreads, boolean includeScores, List<LabelSpec> labels,
-        double labelScale, ShapePolicy shapes, Tagging tagging) implements Serializable {
+public record ModelSettings(String bundle, ModelSharing sharing, int threads, ShapePolicy shapes, int maxLength,
+        List<LabelSpec> labels, double labelScale, Tagging tagging, int batchMaxSize, Duration batchMaxWait)
+        implements Serializable {
 
     /**
      * Entity decoding for token-classification bundles.
@@ -44,8 +49,29 @@ public record ModelSettings(String bundle, ModelSharing sharing, int intraOpThre
         labels = List.copyOf(labels);
     }
 
-    /** Settings for a bundle whose own outputs are the results. */
-    public ModelSettings(String bundle, ModelSharing sharing, int intraOpThreads, boolean includeScores) {
-        this(bundle, sharing, intraOpThreads, includeScores, List.of(), 1.0, ShapePolicy.VERIFIED, Tagging.defaults());
+    /** Settings for a bundle whose own outputs are the results, with every other option at its default. */
+    public static ModelSettings of(String bundle) {
+        return new ModelSettings(bundle, ModelSharing.TASK_MANAGER, 0, ShapePolicy.VERIFIED, 0, List.of(), 40.0,
+                Tagging.defaults(), 0, Duration.ofMillis(20));
+    }
+
+    public ModelSettings withSharing(ModelSharing value) {
+        return new ModelSettings(bundle, value, threads, shapes, maxLength, labels, labelScale, tagging, batchMaxSize, batchMaxWait);
+    }
+
+    public ModelSettings withThreads(int value) {
+        return new ModelSettings(bundle, sharing, value, shapes, maxLength, labels, labelScale, tagging, batchMaxSize, batchMaxWait);
+    }
+
+    public ModelSettings withLabels(List<LabelSpec> value, double scale) {
+        return new ModelSettings(bundle, sharing, threads, shapes, maxLength, value, scale, tagging, batchMaxSize, batchMaxWait);
+    }
+
+    public ModelSettings withTagging(Tagging value) {
+        return new ModelSettings(bundle, sharing, threads, shapes, maxLength, labels, labelScale, value, batchMaxSize, batchMaxWait);
+    }
+
+    public ModelSettings withBatch(int maxSize, Duration maxWait) {
+        return new ModelSettings(bundle, sharing, threads, shapes, maxLength, labels, labelScale, tagging, maxSize, maxWait);
     }
 }

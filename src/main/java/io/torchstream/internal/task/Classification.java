@@ -1,4 +1,4 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
 /**
  * A sentence vector: the pooled (and, if the bundle says so, L2-normalised) token vectors.

@@ -1,4 +1,4 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
 /**
  * A tagged span of text, with the token-classification pipeline's fields.

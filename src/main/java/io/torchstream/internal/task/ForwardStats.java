@@ -1,6 +1,6 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
-import io.torchstream.bundle.TraceShape;
+import io.torchstream.internal.bundle.TraceShape;
 
 /**
  * What one forward pass cost.

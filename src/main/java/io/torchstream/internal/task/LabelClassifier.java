@@ -1,7 +1,7 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
-import io.torchstream.bundle.Task;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.bundle.Task;
+import io.torchstream.internal.text.TextInput;
 
 import java.util.ArrayList;
 import java.util.Collections;

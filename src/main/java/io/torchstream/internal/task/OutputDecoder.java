@@ -1,9 +1,9 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
-import io.torchstream.bundle.BundleManifest;
-import io.torchstream.bundle.Pooling;
-import io.torchstream.runtime.ModelOutput;
-import io.torchstream.text.EncodedText;
+import io.torchstream.internal.bundle.BundleManifest;
+import io.torchstream.internal.bundle.Pooling;
+import io.torchstream.internal.runtime.ModelOutput;
+import io.torchstream.internal.text.EncodedText;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

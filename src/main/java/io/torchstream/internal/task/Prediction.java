@@ -1,4 +1,4 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
 /** A model's decoded result for one input text. */
 public sealed interface Prediction permits Classification, TokenScores, Embedding, Entities {

@@ -1,4 +1,4 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
 import java.util.List;
 
@@ -7,5 +7,12 @@ import java.util.List;
  *
  * @param results one prediction per input
  * @param forwards one entry per forward pass
+ * @param embeddings when the results are classifications by label descriptions: the embedding each was
+ *     made from, else null
  */
-public record Predictions(List<Prediction> results, List<ForwardStats> forwards) {}
+public record Predictions(List<Prediction> results, List<ForwardStats> forwards, List<Embedding> embeddings) {
+
+    public Predictions(List<Prediction> results, List<ForwardStats> forwards) {
+        this(results, forwards, null);
+    }
+}

@@ -1,18 +1,18 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
-import io.torchstream.bundle.BundleException;
-import io.torchstream.bundle.BundleManifest;
-import io.torchstream.bundle.ModelBundle;
-import io.torchstream.bundle.Task;
-import io.torchstream.bundle.TraceShape;
-import io.torchstream.runtime.ModelOutput;
-import io.torchstream.runtime.ModelRunException;
-import io.torchstream.runtime.ModelRunner;
-import io.torchstream.runtime.PaddedBatch;
-import io.torchstream.runtime.TorchScriptRunner;
-import io.torchstream.text.EncodedText;
-import io.torchstream.text.TextEncoder;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.bundle.BundleException;
+import io.torchstream.internal.bundle.BundleManifest;
+import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.bundle.Task;
+import io.torchstream.internal.bundle.TraceShape;
+import io.torchstream.internal.runtime.ModelOutput;
+import io.torchstream.internal.runtime.ModelRunException;
+import io.torchstream.internal.runtime.ModelRunner;
+import io.torchstream.internal.runtime.PaddedBatch;
+import io.torchstream.internal.runtime.TorchScriptRunner;
+import io.torchstream.internal.text.EncodedText;
+import io.torchstream.internal.text.TextEncoder;
+import io.torchstream.internal.text.TextInput;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +44,8 @@ public final class TextModel implements AutoCloseable {
     private final int maxBatch;
     private final long loadMillis;
     private final AtomicBoolean closed = new AtomicBoolean();
+    // libtorch settles per shape and per thread: which threads have run every shape already.
+    private final ThreadLocal<Boolean> warmedUp = ThreadLocal.withInitial(() -> false);
 
     /** Wires a model from parts; {@link #open} is the way to load a bundle. */
     public TextModel(BundleManifest manifest, TextEncoder encoder, ModelRunner runner) {
@@ -67,7 +69,7 @@ public final class TextModel implements AutoCloseable {
      * it may run at, which also checks the model against bundle.json.
      *
      * @param intraOpThreads libtorch threads for this JVM (0: libtorch's default); see {@link
-     *     io.torchstream.runtime.TorchEngine}
+     *     io.torchstream.internal.runtime.TorchEngine}
      * @throws BundleException if the bundle's files contradict bundle.json
      */
     public static TextModel open(ModelBundle bundle, int intraOpThreads) {
@@ -94,7 +96,9 @@ public final class TextModel implements AutoCloseable {
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
         LOG.info("loaded {} in {} ms: {} at shapes {}", bundle, millis, bundle.manifest().task(), policy.shapes(bundle.manifest()));
-        return new TextModel(bundle, bundle.manifest(), encoder, runner, policy, millis);
+        TextModel model = new TextModel(bundle, bundle.manifest(), encoder, runner, policy, millis);
+        model.warmedUp.set(true);
+        return model;
     }
 
     private static void warmUp(ModelBundle bundle, TextEncoder encoder, ModelRunner runner, List<TraceShape> shapes) {
@@ -167,6 +171,7 @@ public final class TextModel implements AutoCloseable {
      * it on live events, at the tail of their latency.
      */
     public void warmUpThisThread() {
+        warmedUp.set(true);
         EncodedText sample = encoder.encode(TextInput.of("torchstream warm-up"));
         for (TraceShape shape : shapes) {
             PaddedBatch batch = PaddedBatch.of(Collections.nCopies(shape.batch(), sample.head(shape.seqLen())), shape,
@@ -174,6 +179,16 @@ public final class TextModel implements AutoCloseable {
             for (int i = 0; i < WARMUP_RUNS; i++) {
                 forward(batch);
             }
+        }
+    }
+
+    /**
+     * Warms up the calling thread unless it has run this model's shapes already (it loaded the model,
+     * or ran {@link #warmUpThisThread}). Models wired from parts need no warm-up.
+     */
+    public void warmUpThisThreadOnce() {
+        if (bundle != null && !warmedUp.get()) {
+            warmUpThisThread();
         }
     }
 

@@ -1,6 +1,6 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
-import io.torchstream.text.EncodedText;
+import io.torchstream.internal.text.EncodedText;
 
 /**
  * Per-token label scores (softmax over the logits) of a token-classification model, with the

@@ -1,14 +1,14 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.torchstream.bundle.BundleException;
-import io.torchstream.bundle.ModelBundle;
-import io.torchstream.bundle.Task;
-import io.torchstream.text.EncodedText;
-import io.torchstream.text.TextEncoder;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.bundle.BundleException;
+import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.bundle.Task;
+import io.torchstream.internal.text.EncodedText;
+import io.torchstream.internal.text.TextEncoder;
+import io.torchstream.internal.text.TextInput;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
-package io.torchstream.text;
+package io.torchstream.internal.text;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
 
-import io.torchstream.bundle.BundleException;
-import io.torchstream.bundle.ModelBundle;
+import io.torchstream.internal.bundle.BundleException;
+import io.torchstream.internal.bundle.ModelBundle;
 
 import java.io.IOException;
 import java.nio.file.Path;

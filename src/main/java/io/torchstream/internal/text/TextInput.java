@@ -1,4 +1,4 @@
-package io.torchstream.text;
+package io.torchstream.internal.text;
 
 import java.io.Serializable;
 import java.util.Objects;

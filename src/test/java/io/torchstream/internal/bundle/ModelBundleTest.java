@@ -1,4 +1,4 @@
-package io.torchstream.bundle;
+package io.torchstream.internal.bundle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

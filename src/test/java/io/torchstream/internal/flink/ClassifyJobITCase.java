@@ -1,4 +1,4 @@
-package io.torchstream.flink;
+package io.torchstream.internal.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,13 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.torchstream.jobs.CommandLine;
 import io.torchstream.jobs.JobSummary;
 import io.torchstream.jobs.TorchstreamJob;
-import io.torchstream.task.Classification;
-import io.torchstream.task.Prediction;
-import io.torchstream.task.SharedModels;
-import io.torchstream.task.TextModel;
+import io.torchstream.internal.task.Classification;
+import io.torchstream.internal.task.Prediction;
+import io.torchstream.internal.session.SharedModels;
+import io.torchstream.internal.task.TextModel;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.text.TextInput;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;

@@ -1,4 +1,4 @@
-package io.torchstream.flink;
+package io.torchstream.internal.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,16 +8,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.torchstream.jobs.CommandLine;
 import io.torchstream.jobs.JobSummary;
 import io.torchstream.jobs.TorchstreamJob;
-import io.torchstream.task.Embedding;
-import io.torchstream.task.LabelClassifier;
-import io.torchstream.task.TextModel;
+import io.torchstream.internal.task.Embedding;
+import io.torchstream.internal.task.LabelClassifier;
+import io.torchstream.internal.task.TextModel;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;
 import io.torchstream.testing.KafkaBroker;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.text.TextInput;
 
-import io.torchstream.bundle.BundleManifest;
-import io.torchstream.bundle.ModelBundle;
+import io.torchstream.internal.bundle.BundleManifest;
+import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.jobs.JobConfig;
 
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -83,7 +83,8 @@ class KafkaClassifyITCase {
     @Test
     void aFailoverMidStreamLosesAndDuplicatesNothing() throws Exception {
         Fixture f = produceEvents("b");
-        JobConfig config = f.config().config();
+        JobConfig config = JobConfig.from(f.config().config().spec().with("batch.max-size", "4").with("batch.max-wait", "5ms")
+                .with("model.threads", "1"));
         Configuration restarts = new Configuration();
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
@@ -93,10 +94,7 @@ class KafkaClassifyITCase {
         env.enableCheckpointing(200, CheckpointingMode.EXACTLY_ONCE);
         DataStream<RawEvent> raw = TorchstreamJob.source(env, config).map(new FailOnce(120)).name("fail-once");
         BundleManifest manifest = ModelBundle.open(config.bundle).manifest();
-        InferencePipeline.Streams streams = InferencePipeline.build(raw, config.contract(false),
-                new ModelSettings(config.bundle.toString(), config.sharing, 1, true, config.labels, config.labelScale,
-                        config.shapes, config.tagging), 4,
-                Duration.ofMillis(5));
+        TorchstreamJob.Streams streams = TorchstreamJob.inference(raw, config, manifest);
         TorchstreamJob.sink(streams.results(), config.output, config, "results");
         TorchstreamJob.sink(streams.deadLetters(), config.deadLetters, config, "dead-letters");
         env.execute("failover-" + manifest.name());

@@ -1,4 +1,4 @@
-package io.torchstream.flink;
+package io.torchstream.internal.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,10 +1,10 @@
-package io.torchstream.runtime;
+package io.torchstream.internal.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.torchstream.bundle.TraceShape;
-import io.torchstream.text.EncodedText;
+import io.torchstream.internal.bundle.TraceShape;
+import io.torchstream.internal.text.EncodedText;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,10 @@
-package io.torchstream.sql;
+package io.torchstream.internal.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.torchstream.jobs.CommandLine;
-import io.torchstream.task.LabelSpec;
+import io.torchstream.internal.task.LabelSpec;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,12 +1,12 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.torchstream.bundle.ModelBundle;
+import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.testing.Fixtures;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.text.TextInput;
 
 import org.junit.jupiter.api.Test;
 

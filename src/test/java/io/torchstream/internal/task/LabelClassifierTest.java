@@ -1,11 +1,11 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.torchstream.bundle.ModelBundle;
+import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.testing.Fixtures;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.text.TextInput;
 
 import org.junit.jupiter.api.Test;
 

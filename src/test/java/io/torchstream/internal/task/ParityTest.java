@@ -1,16 +1,16 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.torchstream.bundle.ModelBundle;
-import io.torchstream.bundle.Task;
-import io.torchstream.runtime.ModelOutput;
+import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.bundle.Task;
+import io.torchstream.internal.runtime.ModelOutput;
 import io.torchstream.testing.Fixtures;
-import io.torchstream.text.EncodedText;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.text.EncodedText;
+import io.torchstream.internal.text.TextInput;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,15 +1,15 @@
-package io.torchstream.task;
+package io.torchstream.internal.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.torchstream.bundle.BundleException;
-import io.torchstream.bundle.ModelBundle;
-import io.torchstream.bundle.TraceShape;
+import io.torchstream.internal.bundle.BundleException;
+import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.bundle.TraceShape;
 import io.torchstream.testing.BundleCopies;
 import io.torchstream.testing.Fixtures;
-import io.torchstream.text.EncodedText;
-import io.torchstream.text.TextInput;
+import io.torchstream.internal.text.EncodedText;
+import io.torchstream.internal.text.TextInput;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,0 +1,68 @@
+package io.torchstream;
+
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An element the model did not run on, and why: its text was null or empty, its text function threw,
+ * or its text was over the size limit. A Flink POJO.
+ *
+ * @param <T> the element type
+ */
+@PublicEvolving
+public final class DeadLetter<T> {
+
+    private T value;
+    private String reason;
+
+    /** For Flink's serializer. */
+    public DeadLetter() {}
+
+    public DeadLetter(T value, String reason) {
+        this.value = value;
+        this.reason = reason;
+    }
+
+    /** Flink's type of dead letters of {@code valueType}: a POJO, never Kryo. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static <T> TypeInformation<DeadLetter<T>> typeInfo(TypeInformation<T> valueType) {
+        return (TypeInformation) Types.POJO(DeadLetter.class, Map.of("value", valueType, "reason", Types.STRING));
+    }
+
+    /** The element, as it arrived. */
+    public T getValue() {
+        return value;
+    }
+
+    public void setValue(T value) {
+        this.value = value;
+    }
+
+    /** Why it was refused, in words. */
+    public String getReason() {
+        return reason;
+    }
+
+    public void setReason(String reason) {
+        this.reason = reason;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DeadLetter<?> other && Objects.equals(value, other.value) && Objects.equals(reason, other.reason);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(value, reason);
+    }
+
+    @Override
+    public String toString() {
+        return "DeadLetter{" + reason + ": " + value + "}";
+    }
+}

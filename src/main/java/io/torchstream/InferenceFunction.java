@@ -1,0 +1,102 @@
+package io.torchstream;
+
+import io.torchstream.internal.flink.LabelCounts;
+import io.torchstream.internal.flink.ModelMetrics;
+import io.torchstream.internal.flink.Slots;
+import io.torchstream.internal.flink.TorchstreamMetrics;
+import io.torchstream.internal.session.ModelSession;
+import io.torchstream.internal.session.ModelSettings;
+import io.torchstream.internal.task.Classification;
+import io.torchstream.internal.task.ForwardStats;
+import io.torchstream.internal.task.Prediction;
+import io.torchstream.internal.task.Predictions;
+import io.torchstream.internal.text.TextInput;
+
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.accumulators.LongMaximum;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs micro-batches through the model: opens a {@link ModelSession} in {@link #open} (the TaskManager's
+ * shared model or one of its own, warmed up on this thread), predicts each batch in as few padded forward
+ * passes as its lengths allow, makes one typed result per element in batch order, and closes the session in
+ * {@link #close} (safe to call twice).
+ */
+final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, List<R>> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceFunction.class);
+
+    private final ModelSettings settings;
+    private final ResultFactory<T, R> results;
+
+    private transient ModelSession session;
+    private transient ModelMetrics metrics;
+    private transient LabelCounts labelCounts;
+    private transient LongCounter eventsOutTotal;
+    private transient LongCounter tokensComputedTotal;
+    private transient LongCounter tokensRealTotal;
+    private transient LongMaximum lastResult;
+
+    InferenceFunction(ModelSettings settings, ResultFactory<T, R> results) {
+        this.settings = settings;
+        this.results = results;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        session = ModelSession.open(settings, Slots.sharers(getRuntimeContext()));
+        // A shared model was warmed up on the thread that loaded it; this subtask's thread needs its own.
+        session.warmUpThisThread();
+        metrics = ModelMetrics.register(getRuntimeContext().getMetricGroup(), session);
+        labelCounts = new LabelCounts();
+        getRuntimeContext().addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LABELS, labelCounts);
+        eventsOutTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.EVENTS_OUT);
+        tokensComputedTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.TOKENS_COMPUTED);
+        tokensRealTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.TOKENS_REAL);
+        lastResult = new LongMaximum();
+        getRuntimeContext().addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS, lastResult);
+        LOG.info("subtask {} serves {} ({}, {} libtorch threads, {} model)", getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                session.modelName(), session.task(), session.threads(), session.shared() ? "shared" : "own");
+    }
+
+    @Override
+    public List<R> map(List<Request<T>> batch) {
+        List<TextInput> inputs = new ArrayList<>(batch.size());
+        for (Request<T> request : batch) {
+            inputs.add(request.input());
+        }
+        Predictions predictions = session.predict(inputs);
+        metrics.record(predictions);
+        List<R> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Prediction prediction = predictions.results().get(i);
+            if (prediction instanceof Classification c) {
+                labelCounts.add(c.label());
+            }
+            out.add(results.create(batch.get(i).value(), prediction, session));
+        }
+        for (ForwardStats forward : predictions.forwards()) {
+            tokensComputedTotal.add(forward.shape().tokens());
+            tokensRealTotal.add(forward.realTokens());
+        }
+        eventsOutTotal.add((long) out.size());
+        lastResult.add(System.currentTimeMillis());
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (session != null) {
+            session.close();
+            session = null;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.torchstream;
+
+import io.torchstream.internal.session.ModelOptions;
+
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model a stream runs through: a bundle folder that {@code bin/torchstream export} wrote, and how
+ * to serve it. Immutable: each method returns a new spec. Checked against the bundle when the stream is
+ * built, where a mistake fails with a message naming the method.
+ *
+ * <pre>{@code
+ * ModelSpec.bundle("models/all-minilm-l6-v2").labelsFile("jobs/labels/news-topics.yaml")
+ * }</pre>
+ */
+@PublicEvolving
+public final class ModelSpec implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Map<String, String> options;
+    private final List<Label> labels;
+
+    private ModelSpec(Map<String, String> options, List<Label> labels) {
+        this.options = Collections.unmodifiableMap(options);
+        this.labels = labels;
+    }
+
+    /**
+     * The bundle folder (bundle.json, model.pt, tokenizer.json). A relative path is resolved against the
+     * working directory of the client; the folder must be readable at that path on every TaskManager.
+     */
+    public static ModelSpec bundle(String path) {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put(ModelOptions.BUNDLE.key(), path);
+        return new ModelSpec(options, null);
+    }
+
+    /**
+     * Classifies with an embedding bundle by labels described in a YAML file: a top-level {@code labels}
+     * list of {@code {name, description, examples}}, as jobs/labels/news-topics.yaml. Read when the stream
+     * is built.
+     */
+    public ModelSpec labelsFile(String path) {
+        return with(ModelOptions.LABELS_FILE, path);
+    }
+
+    /** Classifies with an embedding bundle by these labels. */
+    public ModelSpec labels(Label... labels) {
+        return labels(Arrays.asList(labels));
+    }
+
+    /** Classifies with an embedding bundle by these labels. */
+    public ModelSpec labels(List<Label> labels) {
+        return new ModelSpec(new LinkedHashMap<>(options), List.copyOf(labels));
+    }
+
+    /** With labels: the factor on cosine similarities before the softmax over labels (default 40). */
+    public ModelSpec scale(double scale) {
+        return with(ModelOptions.SCALE, String.valueOf(scale));
+    }
+
+    /**
+     * libtorch intra-op threads per TaskManager process (default 0: cores / the slots that run the model).
+     * libtorch reads it once per process.
+     */
+    public ModelSpec threads(int threads) {
+        return with(ModelOptions.THREADS, String.valueOf(threads));
+    }
+
+    /** Each parallel instance loads its own copy of the model, instead of one per TaskManager. */
+    public ModelSpec perSlot() {
+        return with(ModelOptions.SHARING, "per-slot");
+    }
+
+    /**
+     * Pads every batch to the traced shape, as a plain TorchScript deployment does, instead of the
+     * smallest shape the exporter verified that holds it.
+     */
+    public ModelSpec tracedShapeOnly() {
+        return with(ModelOptions.SHAPES, "traced");
+    }
+
+    /** The longest text, in tokens, that must be served without cutting it: a bundle traced shorter is refused. */
+    public ModelSpec maxLength(int tokens) {
+        return with(ModelOptions.MAX_LENGTH, String.valueOf(tokens));
+    }
+
+    /**
+     * For token-classification bundles: how tokens become entities, as transformers' pipeline: {@code
+     * none}, {@code simple} (the default), {@code first}, {@code average} or {@code max}.
+     */
+    public ModelSpec aggregation(String strategy) {
+        return with(ModelOptions.TAGGING_AGGREGATION, strategy);
+    }
+
+    /** For token-classification bundles: tokens shared by the windows of a long text (default: a quarter of the length). */
+    public ModelSpec stride(int tokens) {
+        return with(ModelOptions.TAGGING_STRIDE, String.valueOf(tokens));
+    }
+
+    /** For token-classification bundles: the labels that mean "no entity" (default O). */
+    public ModelSpec ignoreLabels(String... labels) {
+        return with(ModelOptions.TAGGING_IGNORE_LABELS, String.join(";", labels));
+    }
+
+    private ModelSpec with(ConfigOption<?> option, String value) {
+        Map<String, String> copy = new LinkedHashMap<>(options);
+        copy.put(option.key(), value);
+        return new ModelSpec(copy, labels);
+    }
+
+    /** The options as set, by their {@link ModelOptions} keys. */
+    Map<String, String> options() {
+        return options;
+    }
+
+    /** The labels given in code, or null. */
+    List<Label> labels() {
+        return labels;
+    }
+
+    @Override
+    public String toString() {
+        return "ModelSpec" + options + (labels == null ? "" : " with " + labels.size() + " labels");
+    }
+}

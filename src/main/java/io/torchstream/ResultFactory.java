@@ -1,0 +1,13 @@
+package io.torchstream;
+
+import io.torchstream.internal.session.ModelSession;
+import io.torchstream.internal.task.Prediction;
+
+import java.io.Serializable;
+
+/** Makes the typed result of one element from its prediction. */
+@FunctionalInterface
+interface ResultFactory<T, R> extends Serializable {
+
+    R create(T value, Prediction prediction, ModelSession session);
+}

@@ -1,0 +1,67 @@
+package io.torchstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The packages form layers, and every reference points down them: {@code internal.bundle} → {@code
+ * internal.text} → {@code internal.runtime} → {@code internal.task} → {@code internal.session} → {@code
+ * internal.flink} → the public API ({@code io.torchstream}) → {@code jobs} and {@code sql} (which know
+ * nothing of each other) → {@code cli}. Benchmarks and the cluster harness are test code, above all.
+ */
+class LayeringTest {
+
+    private static final Map<String, Integer> RANKS = Map.ofEntries(
+            Map.entry("io.torchstream.internal.bundle", 0),
+            Map.entry("io.torchstream.internal.text", 1),
+            Map.entry("io.torchstream.internal.runtime", 2),
+            Map.entry("io.torchstream.internal.task", 3),
+            Map.entry("io.torchstream.internal.session", 4),
+            Map.entry("io.torchstream.internal.flink", 5),
+            Map.entry("io.torchstream", 6),
+            Map.entry("io.torchstream.jobs", 7),
+            Map.entry("io.torchstream.sql", 7),
+            Map.entry("io.torchstream.cli", 8));
+
+    private static final Pattern PACKAGE = Pattern.compile("^package ([\\w.]+);", Pattern.MULTILINE);
+    private static final Pattern REFERENCE = Pattern.compile("\\bio\\.torchstream(?:\\.[a-z]\\w*)*(?=\\.[A-Z])");
+
+    @Test
+    void everyReferenceInTheProductPointsDownTheLayers() throws IOException {
+        List<String> upward = new ArrayList<>();
+        List<Path> sources;
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            sources = files.filter(p -> p.toString().endsWith(".java")).toList();
+        }
+        assertThat(sources).hasSizeGreaterThan(50);
+        for (Path source : sources) {
+            String code = Files.readString(source);
+            Matcher pkg = PACKAGE.matcher(code);
+            assertThat(pkg.find()).as(source + " declares its package").isTrue();
+            Integer rank = RANKS.get(pkg.group(1));
+            assertThat(rank).as(source + " is in a package of the layers (" + pkg.group(1) + ")").isNotNull();
+            Matcher ref = REFERENCE.matcher(code);
+            while (ref.find()) {
+                String target = ref.group();
+                Integer targetRank = RANKS.get(target);
+                if (targetRank == null) {
+                    upward.add(source + " refers to " + target + ", a package of no layer (test code?)");
+                } else if (targetRank > rank || targetRank.equals(rank) && !target.equals(pkg.group(1))) {
+                    upward.add(source + " (" + pkg.group(1) + ") refers up or across to " + target);
+                }
+            }
+        }
+        assertThat(upward).isEmpty();
+    }
+}
