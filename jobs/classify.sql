@@ -3,13 +3,13 @@
 -- torchscript model provider. Paths are relative to the repository root: run it from there.
 --
 -- Embedded (a Flink MiniCluster in one JVM, torchstream on its classpath):
---   java -cp "target/classes:$(cat target/classpath.txt)" <Flink's --add-opens> io.torchstream.sql.SqlRunner \
+--   java @conf/java17.args -cp "target/classes:$(cat target/classpath.txt)" io.torchstream.sql.SqlRunner \
 --       jobs/classify.sql [--set KEY=VALUE]...
 --
 -- With the SQL client of a Flink 2.2 cluster (mvn -q package -DskipTests builds the job jar):
---   ./bin/sql-client.sh -j target/torchstream-0.1.0-SNAPSHOT-job.jar -f jobs/classify.sql
+--   ./bin/sql-client.sh -j target/torchstream-job.jar -f jobs/classify.sql
 -- or, in an interactive session, first
---   ADD JAR 'target/torchstream-0.1.0-SNAPSHOT-job.jar';
+--   ADD JAR 'target/torchstream-job.jar';
 -- then the statements below. For long-running clusters prefer the jar in Flink's lib/: libtorch cannot be
 -- loaded by two classloaders in one TaskManager, which a restart in a session classloader would try.
 -- The bundle must be readable at the same (absolute) path on every TaskManager; the labels file is read

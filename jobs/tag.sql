@@ -1,7 +1,7 @@
 -- Real-time token tagging in Flink SQL: entity spans for each message, Kafka in and out, the twin of
 -- jobs/tag.yaml (same bundle, same aggregation, same entities). Paths are relative to the repository
 -- root: run it from there, as jobs/classify.sql says (SqlRunner embedded, or the SQL client with
--- ADD JAR 'target/torchstream-0.1.0-SNAPSHOT-job.jar').
+-- ADD JAR 'target/torchstream-job.jar').
 --
 -- The bundle below is the random-initialised BERT fixture of the tests: it runs, but its entities are
 -- noise. Export a trained model and point 'bundle' at it, e.g. (where the hub is reachable):

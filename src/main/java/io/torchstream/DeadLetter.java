@@ -27,7 +27,14 @@ public final class DeadLetter<T> {
         this.reason = reason;
     }
 
-    /** Flink's type of dead letters of {@code valueType}: a POJO, never Kryo. */
+    /**
+     * Flink's type of dead letters of elements of {@code valueType}: a POJO whose fields Flink serializes
+     * natively, never with Kryo.
+     *
+     * @param valueType the elements' type, such as {@code stream.getType()}
+     * @param <T> the element type
+     * @return the type, for {@code returns(...)} and for operators that need it
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static <T> TypeInformation<DeadLetter<T>> typeInfo(TypeInformation<T> valueType) {
         return (TypeInformation) Types.POJO(DeadLetter.class, Map.of("value", valueType, "reason", Types.STRING));

@@ -35,7 +35,14 @@ public final class Embedded<T> implements ModelResult<T> {
         this.modelVersion = modelVersion;
     }
 
-    /** Flink's type of embeddings of {@code valueType}: a POJO, never Kryo. */
+    /**
+     * Flink's type of embeddings of elements of {@code valueType}: a POJO whose fields Flink serializes
+     * natively, never with Kryo.
+     *
+     * @param valueType the elements' type, such as {@code stream.getType()}
+     * @param <T> the element type
+     * @return the type, for {@code returns(...)} and for operators that need it
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static <T> TypeInformation<Embedded<T>> typeInfo(TypeInformation<T> valueType) {
         Map<String, TypeInformation<?>> fields = new HashMap<>();

@@ -35,7 +35,11 @@ public final class EntitySpan {
         this.end = end;
     }
 
-    /** Flink's type of entity spans: a POJO. */
+    /**
+     * Flink's type of entity spans: a POJO.
+     *
+     * @return the type
+     */
     public static TypeInformation<EntitySpan> typeInfo() {
         Map<String, TypeInformation<?>> fields = new HashMap<>();
         fields.put("label", Types.STRING);

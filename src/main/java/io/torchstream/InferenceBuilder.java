@@ -52,20 +52,36 @@ public abstract class InferenceBuilder<T, R extends ModelResult<T>, B extends In
         return (B) this;
     }
 
-    /** The function that reads each element's text, such as {@code Order::description}. */
+    /**
+     * The function that reads each element's text.
+     *
+     * @param text such as {@code Order::description}; a null or empty text, or one that throws, makes a dead letter
+     * @return this builder
+     */
     public B text(TextFunction<T> text) {
         this.text = text;
         return self();
     }
 
-    /** For sentence-pair bundles: the functions that read each element's text and its pair. */
+    /**
+     * For sentence-pair bundles: the functions that read each element's text and its second segment.
+     *
+     * @param text the first segment
+     * @param pair the second segment
+     * @return this builder
+     */
     public B textPair(TextFunction<T> text, TextFunction<T> pair) {
         this.text = text;
         this.textPair = pair;
         return self();
     }
 
-    /** The model to run. */
+    /**
+     * The model to run.
+     *
+     * @param model the bundle and how to serve it
+     * @return this builder
+     */
     public B model(ModelSpec model) {
         this.model = model;
         return self();
@@ -76,6 +92,10 @@ public abstract class InferenceBuilder<T, R extends ModelResult<T>, B extends In
      * to fill. A micro-batch runs as one padded forward pass per length group, of at most the bundle's
      * largest batch. Without this: the largest batch times the number of lengths the bundle was verified at
      * (at most 4), and 20 ms.
+     *
+     * @param maxSize the most elements per micro-batch, at least 1
+     * @param maxWait the longest an element waits for its batch to fill; zero runs each element at once
+     * @return this builder
      */
     public B batch(int maxSize, Duration maxWait) {
         this.batchSize = maxSize;
@@ -83,25 +103,46 @@ public abstract class InferenceBuilder<T, R extends ModelResult<T>, B extends In
         return self();
     }
 
-    /** Runs empty and blank texts like any other (the model sees only its special tokens), instead of refusing them. */
+    /**
+     * Runs empty and blank texts like any other (the model sees only its special tokens), instead of
+     * refusing them.
+     *
+     * @return this builder
+     */
     public B allowEmptyText() {
         this.allowEmptyText = true;
         return self();
     }
 
-    /** Texts longer than this, in characters, are dead letters (default {@value #DEFAULT_MAX_TEXT_LENGTH}). */
+    /**
+     * Texts longer than this are dead letters.
+     *
+     * @param chars the limit in characters (default {@value #DEFAULT_MAX_TEXT_LENGTH})
+     * @return this builder
+     */
     public B maxTextLength(int chars) {
         this.maxTextLength = chars;
         return self();
     }
 
-    /** The operator's name in the Flink UI and logs (default: the verb and the model's name). */
+    /**
+     * The operator's name in the Flink UI and logs.
+     *
+     * @param name the name (default: the verb and the model's name)
+     * @return this builder
+     */
     public B name(String name) {
         this.name = name;
         return self();
     }
 
-    /** The operator's uid, which savepoints match state by (default: {@code torchstream-VERB-MODEL}). */
+    /**
+     * The operator's uid, by which savepoints match its state. Set one that stays the same across
+     * versions of the job.
+     *
+     * @param uid the uid (default: {@code torchstream-VERB-MODEL})
+     * @return this builder
+     */
     public B uid(String uid) {
         this.uid = uid;
         return self();

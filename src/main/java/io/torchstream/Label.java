@@ -24,7 +24,14 @@ public record Label(String name, String description, List<String> examples) impl
         examples = List.copyOf(examples);
     }
 
-    /** A label with its description and examples. */
+    /**
+     * A label with its description and examples.
+     *
+     * @param name the label reported in results
+     * @param description what texts of this label are about, in plain words
+     * @param examples texts that belong to this label
+     * @return the label
+     */
     public static Label of(String name, String description, String... examples) {
         return new Label(name, description, List.of(examples));
     }

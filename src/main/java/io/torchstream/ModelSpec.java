@@ -37,6 +37,9 @@ public final class ModelSpec implements Serializable {
     /**
      * The bundle folder (bundle.json, model.pt, tokenizer.json). A relative path is resolved against the
      * working directory of the client; the folder must be readable at that path on every TaskManager.
+     *
+     * @param path the bundle folder
+     * @return a spec of that bundle, every other option at its default
      */
     public static ModelSpec bundle(String path) {
         Map<String, String> options = new LinkedHashMap<>();
@@ -48,22 +51,41 @@ public final class ModelSpec implements Serializable {
      * Classifies with an embedding bundle by labels described in a YAML file: a top-level {@code labels}
      * list of {@code {name, description, examples}}, as jobs/labels/news-topics.yaml. Read when the stream
      * is built.
+     *
+     * @param path the YAML file, relative to the client's working directory
+     * @return a new spec
      */
     public ModelSpec labelsFile(String path) {
         return with(ModelOptions.LABELS_FILE, path);
     }
 
-    /** Classifies with an embedding bundle by these labels. */
+    /**
+     * Classifies with an embedding bundle by these labels.
+     *
+     * @param labels at least one, with unique names
+     * @return a new spec
+     */
     public ModelSpec labels(Label... labels) {
         return labels(Arrays.asList(labels));
     }
 
-    /** Classifies with an embedding bundle by these labels. */
+    /**
+     * Classifies with an embedding bundle by these labels.
+     *
+     * @param labels at least one, with unique names
+     * @return a new spec
+     */
     public ModelSpec labels(List<Label> labels) {
         return new ModelSpec(new LinkedHashMap<>(options), List.copyOf(labels));
     }
 
-    /** With labels: the factor on cosine similarities before the softmax over labels (default 40). */
+    /**
+     * With labels: the factor on cosine similarities before the softmax over labels. Higher gives more
+     * confident scores.
+     *
+     * @param scale a positive number (default 40)
+     * @return a new spec
+     */
     public ModelSpec scale(double scale) {
         return with(ModelOptions.SCALE, String.valueOf(scale));
     }
@@ -71,12 +93,20 @@ public final class ModelSpec implements Serializable {
     /**
      * libtorch intra-op threads per TaskManager process (default 0: cores / the slots that run the model).
      * libtorch reads it once per process.
+     *
+     * @param threads 0 or more
+     * @return a new spec
      */
     public ModelSpec threads(int threads) {
         return with(ModelOptions.THREADS, String.valueOf(threads));
     }
 
-    /** Each parallel instance loads its own copy of the model, instead of one per TaskManager. */
+    /**
+     * Each parallel instance loads its own copy of the model, instead of one per TaskManager that its
+     * slots share.
+     *
+     * @return a new spec
+     */
     public ModelSpec perSlot() {
         return with(ModelOptions.SHARING, "per-slot");
     }
@@ -84,12 +114,19 @@ public final class ModelSpec implements Serializable {
     /**
      * Pads every batch to the traced shape, as a plain TorchScript deployment does, instead of the
      * smallest shape the exporter verified that holds it.
+     *
+     * @return a new spec
      */
     public ModelSpec tracedShapeOnly() {
         return with(ModelOptions.SHAPES, "traced");
     }
 
-    /** The longest text, in tokens, that must be served without cutting it: a bundle traced shorter is refused. */
+    /**
+     * The longest text that must be served without cutting it: a bundle traced shorter is refused.
+     *
+     * @param tokens 0 (the default) for whatever the bundle was traced at
+     * @return a new spec
+     */
     public ModelSpec maxLength(int tokens) {
         return with(ModelOptions.MAX_LENGTH, String.valueOf(tokens));
     }
@@ -97,17 +134,30 @@ public final class ModelSpec implements Serializable {
     /**
      * For token-classification bundles: how tokens become entities, as transformers' pipeline: {@code
      * none}, {@code simple} (the default), {@code first}, {@code average} or {@code max}.
+     *
+     * @param strategy the strategy's name
+     * @return a new spec
      */
     public ModelSpec aggregation(String strategy) {
         return with(ModelOptions.TAGGING_AGGREGATION, strategy);
     }
 
-    /** For token-classification bundles: tokens shared by the windows of a long text (default: a quarter of the length). */
+    /**
+     * For token-classification bundles: tokens shared by consecutive windows of a text longer than the model.
+     *
+     * @param tokens the overlap (default -1: a quarter of the model's length)
+     * @return a new spec
+     */
     public ModelSpec stride(int tokens) {
         return with(ModelOptions.TAGGING_STRIDE, String.valueOf(tokens));
     }
 
-    /** For token-classification bundles: the labels that mean "no entity" (default O). */
+    /**
+     * For token-classification bundles: the labels that mean "no entity".
+     *
+     * @param labels labels of the bundle (default O)
+     * @return a new spec
+     */
     public ModelSpec ignoreLabels(String... labels) {
         return with(ModelOptions.TAGGING_IGNORE_LABELS, String.join(";", labels));
     }

@@ -15,6 +15,12 @@ import java.io.Serializable;
 @FunctionalInterface
 public interface TextFunction<T> extends Serializable {
 
-    /** The text of {@code value}. */
+    /**
+     * The text of an element.
+     *
+     * @param value the element
+     * @return its text
+     * @throws Exception if the element has no text to give: it becomes a dead letter with the reason
+     */
     String text(T value) throws Exception;
 }

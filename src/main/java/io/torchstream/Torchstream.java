@@ -32,17 +32,36 @@ public final class Torchstream {
 
     private Torchstream() {}
 
-    /** Classifies each element's text: with a sequence-classification bundle, or an embedding bundle and labels. */
+    /**
+     * Classifies each element's text: with a sequence-classification bundle, or an embedding bundle and
+     * labels described in words.
+     *
+     * @param input any stream
+     * @param <T> its element type
+     * @return a builder; {@code build()} adds the operator
+     */
     public static <T> ClassifyBuilder<T> classify(DataStream<T> input) {
         return new ClassifyBuilder<>(input);
     }
 
-    /** Tags entity spans in each element's text, with a token-classification bundle. */
+    /**
+     * Tags entity spans in each element's text, with a token-classification bundle.
+     *
+     * @param input any stream
+     * @param <T> its element type
+     * @return a builder; {@code build()} adds the operator
+     */
     public static <T> TagBuilder<T> tag(DataStream<T> input) {
         return new TagBuilder<>(input);
     }
 
-    /** Embeds each element's text, with an embedding bundle. */
+    /**
+     * Embeds each element's text, with an embedding bundle.
+     *
+     * @param input any stream
+     * @param <T> its element type
+     * @return a builder; {@code build()} adds the operator
+     */
     public static <T> EmbedBuilder<T> embed(DataStream<T> input) {
         return new EmbedBuilder<>(input);
     }
@@ -51,6 +70,9 @@ public final class Torchstream {
      * The elements that {@code results}' operator refused, each with the reason.
      *
      * @param results a stream that {@code build()} of one of the builders returned
+     * @param <T> the element type
+     * @return the dead letters, each with its element's timestamp
+     * @throws IllegalArgumentException if {@code results} was not built by torchstream
      */
     public static <T> DataStream<DeadLetter<T>> deadLetters(SingleOutputStreamOperator<? extends ModelResult<T>> results) {
         if (!(results.getType() instanceof PojoTypeInfo<?> pojo) || pojo.getFieldIndex("value") < 0) {

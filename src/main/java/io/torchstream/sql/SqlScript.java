@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * end a statement. Comments are dropped; line breaks are kept, so the planner's line numbers match
  * the file's within a statement.
  */
-public final class SqlScript {
+final class SqlScript {
 
     private static final Pattern SET = Pattern.compile("(?is)SET\\s+'((?:[^']|'')*)'\\s*=\\s*'((?:[^']|'')*)'");
     private static final Pattern ADD_JAR = Pattern.compile("(?is)ADD\\s+JAR\\s+.*");

@@ -86,6 +86,10 @@ public final class Benchmark {
                     "job", "job=" + job, "bundle=" + bundle, "events=" + texts, "parallelism=1", "shapes=verified"));
             r.put("job2", measure(m, "job p=2, length-aware, shared model", "2 slots x " + Math.max(1, cores / 2) + " threads",
                     "job", "job=" + job, "bundle=" + bundle, "events=" + texts, "parallelism=2", "shapes=verified"));
+            if (m.equals("headlines")) {
+                r.put("typed2", measure(m, "typed API p=2, length-aware, shared model", "Torchstream.classify on POJOs, no JSON",
+                        "typed", "job=" + job, "bundle=" + bundle, "events=" + texts, "parallelism=2"));
+            }
             r.put("fixed1", measure(m, "job p=1, fixed " + traced + " shape", "every batch padded to the traced shape",
                     "job", "job=" + job, "bundle=" + bundle, "events=" + fewer, "parallelism=1", "shapes=traced"));
             r.put("perEvent", measure(m, "one predict per event (DJL, 1x" + traced.seqLen() + ")", "parallelism 1, " + cores + " threads",

@@ -3,6 +3,9 @@ package io.torchstream.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.torchstream.Label;
+import io.torchstream.ModelSpec;
+import io.torchstream.Torchstream;
 import io.torchstream.internal.bundle.BundleManifest;
 import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.bundle.TraceShape;
@@ -13,12 +16,17 @@ import io.torchstream.jobs.JobSpec;
 import io.torchstream.jobs.JobSummary;
 import io.torchstream.jobs.TorchstreamJob;
 import io.torchstream.internal.runtime.PaddedBatch;
+import io.torchstream.internal.session.ModelOptions;
 import io.torchstream.internal.task.ShapePolicy;
 import io.torchstream.internal.task.TextModel;
 import io.torchstream.internal.text.EncodedText;
 import io.torchstream.internal.text.TextInput;
 
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.accumulators.LongMinimum;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.file.src.FileSource;
@@ -43,6 +51,7 @@ import java.util.Map;
  * <pre>
  * forward   bundle=DIR events=FILE shape=8x128 threads=N
  * job       job=YAML bundle=DIR events=FILE parallelism=N shapes=traced|verified [key=value overrides]
+ * typed     job=YAML bundle=DIR events=FILE parallelism=N
  * per-event job=YAML bundle=DIR events=FILE
  * latency   job=YAML bundle=DIR events=FILE parallelism=N rate=R seconds=S
  * </pre>
@@ -62,6 +71,7 @@ public final class Scenario {
         ObjectNode result = switch (args[0]) {
             case "forward" -> forward(a);
             case "job" -> job(a);
+            case "typed" -> typed(a);
             case "per-event" -> perEvent(a);
             case "latency" -> latency(a);
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
@@ -136,6 +146,80 @@ public final class Scenario {
         r.put("seconds", summary.streamingMillis() / 1e3);
         r.put("balanced", summary.balanced());
         r.put("padding_ratio", summary.paddingRatio());
+        return r;
+    }
+
+    /** An event of the typed scenario: what a user's job holds instead of JSON bytes. */
+    public static class Headline {
+        public String id;
+        public String text;
+
+        public Headline() {}
+
+        Headline(String id, String text) {
+            this.id = id;
+            this.text = text;
+        }
+
+        public String getText() {
+            return text;
+        }
+    }
+
+    /** Notes when the first element passed (a job-wide minimum), as the job runner's parser does. */
+    static final class FirstSeen extends RichMapFunction<Headline, Headline> {
+        private transient LongMinimum first;
+        private transient boolean seen;
+
+        @Override
+        public void open(OpenContext context) {
+            first = new LongMinimum();
+            getRuntimeContext().addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS, first);
+        }
+
+        @Override
+        public Headline map(Headline value) {
+            if (!seen) {
+                first.add(System.currentTimeMillis());
+                seen = true;
+            }
+            return value;
+        }
+    }
+
+    /**
+     * The typed API on the job's model, labels and batching, with elements already typed: what the job
+     * runner costs beyond it is its JSON parsing and writing.
+     */
+    static ObjectNode typed(Map<String, String> a) throws Exception {
+        JobConfig config = JobConfig.from(JobSpec.load(Path.of(a.get("job")))
+                .with("model.bundle", Path.of(a.get("bundle")).toAbsolutePath().toString())
+                .with("input.type", "file").with("input.path", Path.of(a.get("events")).toAbsolutePath().toString())
+                .with("output.type", "print").with("dead-letters.type", "print"));
+        List<Headline> headlines = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(a.get("events")))) {
+            JsonNode doc = MAPPER.readTree(line);
+            headlines.add(new Headline(doc.path("id").asText(), doc.path("text").asText()));
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(Integer.parseInt(a.get("parallelism")));
+        ModelSpec model = ModelSpec.bundle(config.bundle.toString())
+                .labels(config.labels.stream().map(l -> new Label(l.name(), l.description(), l.examples())).toList());
+        BundleManifest manifest = ModelBundle.open(config.bundle).manifest();
+        Torchstream.classify(env.fromData(TypeInformation.of(Headline.class), headlines.toArray(new Headline[0]))
+                        .rebalance().map(new FirstSeen(), TypeInformation.of(Headline.class)))
+                .text(Headline::getText).model(model)
+                .batch(ModelOptions.defaultBatchSize(manifest, config.shapes), config.batchMaxWait)
+                .build()
+                .sinkTo(new DiscardingSink<>());
+        JobExecutionResult result = env.execute("typed");
+        long first = ((Number) result.getAccumulatorResult(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS)).longValue();
+        long last = ((Number) result.getAccumulatorResult(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS)).longValue();
+        long n = ((Number) result.getAccumulatorResult(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.EVENTS_OUT)).longValue();
+        ObjectNode r = MAPPER.createObjectNode();
+        r.put("events_per_second", n / ((last - first) / 1e3));
+        r.put("events", n);
+        r.put("seconds", (last - first) / 1e3);
         return r;
     }
 
