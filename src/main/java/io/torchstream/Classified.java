@@ -6,7 +6,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -18,30 +17,23 @@ import java.util.Objects;
  * @param <T> the element type
  */
 @PublicEvolving
-public final class Classified<T> implements ModelResult<T> {
+public final class Classified<T> extends ModelResult<T> {
 
-    private T value;
     private String label;
     private double score;
     private String[] labels;
     private double[] scores;
-    private boolean truncated;
-    private String model;
-    private String modelVersion;
 
     /** For Flink's serializer. */
     public Classified() {}
 
     public Classified(T value, String label, double score, String[] labels, double[] scores, boolean truncated, String model,
             String modelVersion) {
-        this.value = value;
+        super(value, truncated, model, modelVersion);
         this.label = label;
         this.score = score;
         this.labels = labels;
         this.scores = scores;
-        this.truncated = truncated;
-        this.model = model;
-        this.modelVersion = modelVersion;
     }
 
     /**
@@ -54,15 +46,11 @@ public final class Classified<T> implements ModelResult<T> {
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static <T> TypeInformation<Classified<T>> typeInfo(TypeInformation<T> valueType) {
-        Map<String, TypeInformation<?>> fields = new HashMap<>();
-        fields.put("value", valueType);
+        Map<String, TypeInformation<?>> fields = fields(valueType);
         fields.put("label", Types.STRING);
         fields.put("score", Types.DOUBLE);
         fields.put("labels", Types.OBJECT_ARRAY(Types.STRING));
         fields.put("scores", Types.PRIMITIVE_ARRAY(Types.DOUBLE));
-        fields.put("truncated", Types.BOOLEAN);
-        fields.put("model", Types.STRING);
-        fields.put("modelVersion", Types.STRING);
         return (TypeInformation) Types.POJO(Classified.class, fields);
     }
 
@@ -73,15 +61,6 @@ public final class Classified<T> implements ModelResult<T> {
             byLabel.put(labels[i], scores[i]);
         }
         return Collections.unmodifiableMap(byLabel);
-    }
-
-    @Override
-    public T getValue() {
-        return value;
-    }
-
-    public void setValue(T value) {
-        this.value = value;
     }
 
     /** The highest-scoring label. */
@@ -121,46 +100,18 @@ public final class Classified<T> implements ModelResult<T> {
     }
 
     @Override
-    public boolean isTruncated() {
-        return truncated;
-    }
-
-    public void setTruncated(boolean truncated) {
-        this.truncated = truncated;
-    }
-
-    @Override
-    public String getModel() {
-        return model;
-    }
-
-    public void setModel(String model) {
-        this.model = model;
-    }
-
-    @Override
-    public String getModelVersion() {
-        return modelVersion;
-    }
-
-    public void setModelVersion(String modelVersion) {
-        this.modelVersion = modelVersion;
-    }
-
-    @Override
     public boolean equals(Object o) {
-        return o instanceof Classified<?> other && Objects.equals(value, other.value) && Objects.equals(label, other.label)
-                && score == other.score && Arrays.equals(labels, other.labels) && Arrays.equals(scores, other.scores)
-                && truncated == other.truncated && Objects.equals(model, other.model) && Objects.equals(modelVersion, other.modelVersion);
+        return o instanceof Classified<?> other && sameAs(other) && Objects.equals(label, other.label) && score == other.score
+                && Arrays.equals(labels, other.labels) && Arrays.equals(scores, other.scores);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(value, label, score, model, modelVersion);
+        return 31 * baseHash() + Objects.hash(label, score);
     }
 
     @Override
     public String toString() {
-        return "Classified{" + label + " " + score + ": " + value + "}";
+        return "Classified{" + label + " " + score + ": " + getValue() + "}";
     }
 }

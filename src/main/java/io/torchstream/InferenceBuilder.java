@@ -1,6 +1,5 @@
 package io.torchstream;
 
-import io.torchstream.internal.bundle.BundleException;
 import io.torchstream.internal.bundle.BundleManifest;
 import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.session.ModelOptions;
@@ -12,7 +11,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -194,12 +192,7 @@ public abstract class InferenceBuilder<T, R extends ModelResult<T>, B extends In
         }
         SpecOptions options = new SpecOptions(model, batch);
         ModelSettings settings = ModelOptions.read(options);
-        ModelBundle bundle;
-        try {
-            bundle = ModelBundle.open(Path.of(settings.bundle()));
-        } catch (BundleException e) {
-            throw options.fail(ModelOptions.BUNDLE, "is not a usable bundle: " + e.getMessage(), e);
-        }
+        ModelBundle bundle = ModelOptions.openBundle(settings, options);
         ModelOptions.checkAgainst(bundle, settings, options);
         BundleManifest manifest = bundle.manifest();
         if (ModelSession.outputOf(manifest.task(), !settings.labels().isEmpty()) != output()) {

@@ -6,7 +6,6 @@ import io.torchstream.internal.task.LabelSpec;
 
 import org.apache.flink.configuration.ConfigOption;
 
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,11 +59,6 @@ final class SpecOptions extends OptionReader {
     @Override
     protected RuntimeException error(String message, Throwable cause) {
         return new IllegalArgumentException(message, cause);
-    }
-
-    @Override
-    public Path path(ConfigOption<String> option, String value) {
-        return Path.of(value).toAbsolutePath().normalize();
     }
 
     @Override

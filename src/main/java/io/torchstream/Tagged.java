@@ -4,7 +4,6 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,23 +14,16 @@ import java.util.Objects;
  * @param <T> the element type
  */
 @PublicEvolving
-public final class Tagged<T> implements ModelResult<T> {
+public final class Tagged<T> extends ModelResult<T> {
 
-    private T value;
     private List<EntitySpan> entities;
-    private boolean truncated;
-    private String model;
-    private String modelVersion;
 
     /** For Flink's serializer. */
     public Tagged() {}
 
     public Tagged(T value, List<EntitySpan> entities, boolean truncated, String model, String modelVersion) {
-        this.value = value;
+        super(value, truncated, model, modelVersion);
         this.entities = entities;
-        this.truncated = truncated;
-        this.model = model;
-        this.modelVersion = modelVersion;
     }
 
     /**
@@ -44,22 +36,9 @@ public final class Tagged<T> implements ModelResult<T> {
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static <T> TypeInformation<Tagged<T>> typeInfo(TypeInformation<T> valueType) {
-        Map<String, TypeInformation<?>> fields = new HashMap<>();
-        fields.put("value", valueType);
+        Map<String, TypeInformation<?>> fields = fields(valueType);
         fields.put("entities", Types.LIST(EntitySpan.typeInfo()));
-        fields.put("truncated", Types.BOOLEAN);
-        fields.put("model", Types.STRING);
-        fields.put("modelVersion", Types.STRING);
         return (TypeInformation) Types.POJO(Tagged.class, fields);
-    }
-
-    @Override
-    public T getValue() {
-        return value;
-    }
-
-    public void setValue(T value) {
-        this.value = value;
     }
 
     /** The entities, in text order. */
@@ -71,47 +50,18 @@ public final class Tagged<T> implements ModelResult<T> {
         this.entities = entities;
     }
 
-    /** Always false: long texts run as overlapping windows, so every token is tagged. */
-    @Override
-    public boolean isTruncated() {
-        return truncated;
-    }
-
-    public void setTruncated(boolean truncated) {
-        this.truncated = truncated;
-    }
-
-    @Override
-    public String getModel() {
-        return model;
-    }
-
-    public void setModel(String model) {
-        this.model = model;
-    }
-
-    @Override
-    public String getModelVersion() {
-        return modelVersion;
-    }
-
-    public void setModelVersion(String modelVersion) {
-        this.modelVersion = modelVersion;
-    }
-
     @Override
     public boolean equals(Object o) {
-        return o instanceof Tagged<?> other && Objects.equals(value, other.value) && Objects.equals(entities, other.entities)
-                && truncated == other.truncated && Objects.equals(model, other.model) && Objects.equals(modelVersion, other.modelVersion);
+        return o instanceof Tagged<?> other && sameAs(other) && Objects.equals(entities, other.entities);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(value, entities, model, modelVersion);
+        return 31 * baseHash() + Objects.hashCode(entities);
     }
 
     @Override
     public String toString() {
-        return "Tagged{" + entities + ": " + value + "}";
+        return "Tagged{" + entities + ": " + getValue() + "}";
     }
 }

@@ -1,6 +1,5 @@
 package io.torchstream.sql;
 
-import io.torchstream.internal.bundle.BundleException;
 import io.torchstream.internal.bundle.BundleManifest;
 import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.bundle.Task;
@@ -69,12 +68,7 @@ final class TorchScriptModelSpec implements Serializable {
     static TorchScriptModelSpec resolve(String model, Map<String, String> raw, ResolvedSchema input, ResolvedSchema output) {
         ModelMapOptions options = new ModelMapOptions("Model " + model, raw);
         ModelSettings settings = ModelOptions.read(options);
-        ModelBundle bundle;
-        try {
-            bundle = ModelBundle.open(Path.of(settings.bundle()));
-        } catch (BundleException e) {
-            throw options.fail(ModelOptions.BUNDLE, "is not a usable bundle: " + e.getMessage(), e);
-        }
+        ModelBundle bundle = ModelOptions.openBundle(settings, options);
         BundleManifest manifest = bundle.manifest();
         String where = "Model " + model + " (bundle " + manifest.name() + ", " + manifest.task() + ")";
         options = new ModelMapOptions(where, raw);
@@ -239,11 +233,6 @@ final class TorchScriptModelSpec implements Serializable {
         @Override
         protected RuntimeException error(String message, Throwable cause) {
             return new ValidationException(message, cause);
-        }
-
-        @Override
-        public Path path(ConfigOption<String> option, String value) {
-            return Path.of(value).toAbsolutePath().normalize();
         }
     }
 }

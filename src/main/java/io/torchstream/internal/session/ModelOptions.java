@@ -1,5 +1,6 @@
 package io.torchstream.internal.session;
 
+import io.torchstream.internal.bundle.BundleException;
 import io.torchstream.internal.bundle.BundleManifest;
 import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.bundle.Task;
@@ -174,6 +175,15 @@ public final class ModelOptions {
     private static RuntimeException labelsFailure(OptionReader options, String problem, Throwable cause) {
         return options.isSet(LABELS_FILE) ? options.fail(LABELS_FILE, problem, cause)
                 : options.fail(options.inlineLabelsName() + ": " + problem, cause);
+    }
+
+    /** Opens the bundle the settings name, failing through the source's reader when it is not a usable bundle. */
+    public static ModelBundle openBundle(ModelSettings settings, OptionReader options) {
+        try {
+            return ModelBundle.open(Path.of(settings.bundle()));
+        } catch (BundleException e) {
+            throw options.fail(BUNDLE, "is not a usable bundle: " + e.getMessage(), e);
+        }
     }
 
     /**

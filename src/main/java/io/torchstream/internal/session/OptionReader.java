@@ -32,8 +32,10 @@ public abstract class OptionReader {
     /** This source's exception for a message that says everything. */
     protected abstract RuntimeException error(String message, Throwable cause);
 
-    /** Resolves a path value of {@code option} as this source resolves relative paths. */
-    public abstract Path path(ConfigOption<String> option, String value);
+    /** Resolves a path value of {@code option}: relative to the working directory, unless the source says otherwise. */
+    public Path path(ConfigOption<String> option, String value) {
+        return Path.of(value).toAbsolutePath().normalize();
+    }
 
     /** Labels written inline (a job file's classify.labels), or null when none were. */
     public List<LabelSpec> inlineLabels() {
