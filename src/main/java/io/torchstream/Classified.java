@@ -27,7 +27,14 @@ public final class Classified<T> extends ModelResult<T> {
     /** For Flink's serializer. */
     public Classified() {}
 
-    public Classified(T value, String label, double score, String[] labels, double[] scores, boolean truncated, String model,
+    public Classified(
+            T value,
+            String label,
+            double score,
+            String[] labels,
+            double[] scores,
+            boolean truncated,
+            String model,
             String modelVersion) {
         super(value, truncated, model, modelVersion);
         this.label = label;
@@ -101,8 +108,12 @@ public final class Classified<T> extends ModelResult<T> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Classified<?> other && sameAs(other) && Objects.equals(label, other.label) && score == other.score
-                && Arrays.equals(labels, other.labels) && Arrays.equals(scores, other.scores);
+        return o instanceof Classified<?> other
+                && sameAs(other)
+                && Objects.equals(label, other.label)
+                && score == other.score
+                && Arrays.equals(labels, other.labels)
+                && Arrays.equals(scores, other.scores);
     }
 
     @Override

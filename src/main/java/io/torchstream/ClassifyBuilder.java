@@ -58,6 +58,14 @@ public final class ClassifyBuilder<T> extends InferenceBuilder<T, Classified<T>,
             labels[i] = e.getKey();
             scores[i++] = e.getValue();
         }
-        return new Classified<>(value, c.label(), c.score(), labels, scores, c.truncated(), session.modelName(), session.modelVersion());
+        return new Classified<>(
+                value,
+                c.label(),
+                c.score(),
+                labels,
+                scores,
+                c.truncated(),
+                session.modelName(),
+                session.modelVersion());
     }
 }

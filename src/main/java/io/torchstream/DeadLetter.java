@@ -60,7 +60,9 @@ public final class DeadLetter<T> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DeadLetter<?> other && Objects.equals(value, other.value) && Objects.equals(reason, other.reason);
+        return o instanceof DeadLetter<?> other
+                && Objects.equals(value, other.value)
+                && Objects.equals(reason, other.reason);
     }
 
     @Override

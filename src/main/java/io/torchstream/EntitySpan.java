@@ -120,8 +120,13 @@ public final class EntitySpan {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof EntitySpan other && Objects.equals(label, other.label) && grouped == other.grouped
-                && score == other.score && index == other.index && Objects.equals(word, other.word) && start == other.start
+        return o instanceof EntitySpan other
+                && Objects.equals(label, other.label)
+                && grouped == other.grouped
+                && score == other.score
+                && index == other.index
+                && Objects.equals(word, other.word)
+                && start == other.start
                 && end == other.end;
     }
 

@@ -170,8 +170,9 @@ public abstract class InferenceBuilder<T, R extends ModelResult<T>, B extends In
     public SingleOutputStreamOperator<R> build() {
         String verb = verb();
         if (text == null) {
-            throw new IllegalStateException(verb + ": text(...) was not called: give the function that reads each element's"
-                    + " text, such as text(Order::description)");
+            throw new IllegalStateException(
+                    verb + ": text(...) was not called: give the function that reads each element's"
+                            + " text, such as text(Order::description)");
         }
         if (model == null) {
             throw new IllegalStateException(verb + ": model(...) was not called: give the bundle, such as"
@@ -181,7 +182,8 @@ public abstract class InferenceBuilder<T, R extends ModelResult<T>, B extends In
             throw new IllegalArgumentException("batch(" + batchSize + ", " + batchMaxWait + "): the size must be >= 1");
         }
         if (batchMaxWait == null || batchMaxWait.isNegative()) {
-            throw new IllegalArgumentException("batch(" + batchSize + ", " + batchMaxWait + "): the wait must be a duration >= 0");
+            throw new IllegalArgumentException(
+                    "batch(" + batchSize + ", " + batchMaxWait + "): the wait must be a duration >= 0");
         }
         if (maxTextLength < 1) {
             throw new IllegalArgumentException("maxTextLength(" + maxTextLength + "): must be >= 1");
@@ -200,20 +202,24 @@ public abstract class InferenceBuilder<T, R extends ModelResult<T>, B extends In
                     + manifest.task() + " bundle" + (settings.labels().isEmpty() ? "" : " with labels"));
         }
         if (manifest.textPair() && textPair == null) {
-            throw new IllegalArgumentException(verb + ": " + bundle.directory() + " is a sentence-pair model: give both texts"
-                    + " with textPair(text, pair)");
+            throw new IllegalArgumentException(verb + ": " + bundle.directory()
+                    + " is a sentence-pair model: give both texts" + " with textPair(text, pair)");
         }
         if (!manifest.textPair() && textPair != null) {
-            throw new IllegalArgumentException(verb + ": textPair(...) is for sentence-pair bundles, and " + bundle.directory()
-                    + " is not one: give text(...)");
+            throw new IllegalArgumentException(verb + ": textPair(...) is for sentence-pair bundles, and "
+                    + bundle.directory() + " is not one: give text(...)");
         }
         int size = batchSize != null ? batchSize : ModelOptions.defaultBatchSize(manifest, settings.shapes());
         settings = settings.withBatch(size, batchMaxWait);
 
-        InferenceOperator<T, R> operator = new InferenceOperator<>(new InferenceFunction<>(settings, results()),
-                new TextAdmission<>(text, textPair, allowEmptyText, maxTextLength), Torchstream.deadLetterTag(input.getType()),
-                size, batchMaxWait.toMillis());
-        return input.transform(name != null ? name : verb + ": " + manifest.name(), resultType(input.getType()), operator)
+        InferenceOperator<T, R> operator = new InferenceOperator<>(
+                new InferenceFunction<>(settings, results()),
+                new TextAdmission<>(text, textPair, allowEmptyText, maxTextLength),
+                Torchstream.deadLetterTag(input.getType()),
+                size,
+                batchMaxWait.toMillis());
+        return input.transform(
+                        name != null ? name : verb + ": " + manifest.name(), resultType(input.getType()), operator)
                 .uid(uid != null ? uid : "torchstream-" + verb + "-" + manifest.name());
     }
 }

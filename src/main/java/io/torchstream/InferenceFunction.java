@@ -57,14 +57,25 @@ final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, Li
         session.warmUpThisThread();
         metrics = ModelMetrics.register(getRuntimeContext().getMetricGroup(), session);
         labelCounts = new LabelCounts();
-        getRuntimeContext().addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LABELS, labelCounts);
-        eventsOutTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.EVENTS_OUT);
-        tokensComputedTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.TOKENS_COMPUTED);
-        tokensRealTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.TOKENS_REAL);
+        getRuntimeContext()
+                .addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LABELS, labelCounts);
+        eventsOutTotal = getRuntimeContext()
+                .getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.EVENTS_OUT);
+        tokensComputedTotal = getRuntimeContext()
+                .getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.TOKENS_COMPUTED);
+        tokensRealTotal = getRuntimeContext()
+                .getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.TOKENS_REAL);
         lastResult = new LongMaximum();
-        getRuntimeContext().addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS, lastResult);
-        LOG.info("subtask {} serves {} ({}, {} libtorch threads, {} model)", getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                session.modelName(), session.task(), session.threads(), session.shared() ? "shared" : "own");
+        getRuntimeContext()
+                .addAccumulator(
+                        TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS, lastResult);
+        LOG.info(
+                "subtask {} serves {} ({}, {} libtorch threads, {} model)",
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                session.modelName(),
+                session.task(),
+                session.threads(),
+                session.shared() ? "shared" : "own");
     }
 
     @Override

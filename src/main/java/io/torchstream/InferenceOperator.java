@@ -40,8 +40,12 @@ final class InferenceOperator<T, R> extends AbstractUdfStreamOperator<R, MapFunc
     private transient Counter deadLetterCount;
     private transient LongCounter deadLettersTotal;
 
-    InferenceOperator(MapFunction<List<Request<T>>, List<R>> function, TextAdmission<T> admission, OutputTag<DeadLetter<T>> deadLetters,
-            int maxSize, long maxWaitMillis) {
+    InferenceOperator(
+            MapFunction<List<Request<T>>, List<R>> function,
+            TextAdmission<T> admission,
+            OutputTag<DeadLetter<T>> deadLetters,
+            int maxSize,
+            long maxWaitMillis) {
         super(function);
         if (maxSize < 1) {
             throw new IllegalArgumentException("batch.max-size must be >= 1, got " + maxSize);
@@ -61,7 +65,8 @@ final class InferenceOperator<T, R> extends AbstractUdfStreamOperator<R, MapFunc
         buffer = new ArrayList<>(maxSize);
         reuse = new StreamRecord<>(null);
         deadLetterCount = getMetricGroup().addGroup(TorchstreamMetrics.GROUP).counter(TorchstreamMetrics.DEAD_LETTERS);
-        deadLettersTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.DEAD_LETTERS);
+        deadLettersTotal = getRuntimeContext()
+                .getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.DEAD_LETTERS);
     }
 
     @Override
@@ -74,7 +79,11 @@ final class InferenceOperator<T, R> extends AbstractUdfStreamOperator<R, MapFunc
             deadLetterCount.inc();
             deadLettersTotal.add(1L);
             DeadLetter<T> letter = new DeadLetter<>(value, refused.getMessage());
-            output.collect(deadLetters, element.hasTimestamp() ? new StreamRecord<>(letter, element.getTimestamp()) : new StreamRecord<>(letter));
+            output.collect(
+                    deadLetters,
+                    element.hasTimestamp()
+                            ? new StreamRecord<>(letter, element.getTimestamp())
+                            : new StreamRecord<>(letter));
             return;
         }
         buffer.add(request);

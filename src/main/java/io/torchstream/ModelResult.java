@@ -79,7 +79,9 @@ public abstract class ModelResult<T> {
 
     /** Whether {@code other} has the same element and model. */
     boolean sameAs(ModelResult<?> other) {
-        return Objects.equals(value, other.value) && truncated == other.truncated && Objects.equals(model, other.model)
+        return Objects.equals(value, other.value)
+                && truncated == other.truncated
+                && Objects.equals(model, other.model)
                 && Objects.equals(modelVersion, other.modelVersion);
     }
 

@@ -68,6 +68,10 @@ final class SpecOptions extends OptionReader {
 
     @Override
     public List<LabelSpec> inlineLabels() {
-        return labels == null ? null : labels.stream().map(l -> new LabelSpec(l.name(), l.description(), l.examples())).toList();
+        return labels == null
+                ? null
+                : labels.stream()
+                        .map(l -> new LabelSpec(l.name(), l.description(), l.examples()))
+                        .toList();
     }
 }

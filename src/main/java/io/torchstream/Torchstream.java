@@ -74,10 +74,12 @@ public final class Torchstream {
      * @return the dead letters, each with its element's timestamp
      * @throws IllegalArgumentException if {@code results} was not built by torchstream
      */
-    public static <T> DataStream<DeadLetter<T>> deadLetters(SingleOutputStreamOperator<? extends ModelResult<T>> results) {
+    public static <T> DataStream<DeadLetter<T>> deadLetters(
+            SingleOutputStreamOperator<? extends ModelResult<T>> results) {
         if (!(results.getType() instanceof PojoTypeInfo<?> pojo) || pojo.getFieldIndex("value") < 0) {
-            throw new IllegalArgumentException("deadLetters(...) takes a stream that Torchstream.classify, tag or embed built;"
-                    + " got one of " + results.getType());
+            throw new IllegalArgumentException(
+                    "deadLetters(...) takes a stream that Torchstream.classify, tag or embed built;" + " got one of "
+                            + results.getType());
         }
         @SuppressWarnings("unchecked")
         TypeInformation<T> valueType = (TypeInformation<T>) pojo.getTypeAt("value");

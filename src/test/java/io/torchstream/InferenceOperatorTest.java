@@ -41,8 +41,8 @@ class InferenceOperatorTest {
     private RecordingFunction function;
     private OneInputStreamOperatorTestHarness<String, String> harness;
 
-    private OneInputStreamOperatorTestHarness<String, String> harness(int maxSize, long maxWait, TextFunction<String> text)
-            throws Exception {
+    private OneInputStreamOperatorTestHarness<String, String> harness(
+            int maxSize, long maxWait, TextFunction<String> text) throws Exception {
         function = new RecordingFunction();
         var h = new OneInputStreamOperatorTestHarness<>(
                 new InferenceOperator<>(function, new TextAdmission<>(text, null, false, 20), DEAD, maxSize, maxWait));
@@ -132,8 +132,10 @@ class InferenceOperatorTest {
         harness.processElement(new StreamRecord<>("a", 1000));
         harness.processElement(new StreamRecord<>("b"));
         harness.processElement(new StreamRecord<>("c", 3000));
-        List<String> stamped = harness.getOutput().stream().map(o -> (StreamRecord<?>) o)
-                .map(r -> r.getValue() + "@" + (r.hasTimestamp() ? r.getTimestamp() : "none")).collect(Collectors.toList());
+        List<String> stamped = harness.getOutput().stream()
+                .map(o -> (StreamRecord<?>) o)
+                .map(r -> r.getValue() + "@" + (r.hasTimestamp() ? r.getTimestamp() : "none"))
+                .collect(Collectors.toList());
         assertThat(stamped).containsExactly("A@1000", "B@none", "C@3000");
     }
 
@@ -150,7 +152,8 @@ class InferenceOperatorTest {
             send("e" + i);
         }
         harness.getOneInputOperator().finish();
-        assertThat(harness.extractOutputValues()).containsExactly("E0", "E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9");
+        assertThat(harness.extractOutputValues())
+                .containsExactly("E0", "E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9");
         assertThat(function.batches).extracting(List::size).containsExactly(3, 3, 3, 1);
     }
 
@@ -164,7 +167,10 @@ class InferenceOperatorTest {
 
     @Test
     void elementsWithoutAUsableTextAreDeadLettersWithTheirReasonAndTimestamp() throws Exception {
-        try (var h = harness(8, 100, s -> s.startsWith("throw") ? Integer.toString(Integer.parseInt(s)) : s.equals("null") ? null : s)) {
+        try (var h = harness(
+                8,
+                100,
+                s -> s.startsWith("throw") ? Integer.toString(Integer.parseInt(s)) : s.equals("null") ? null : s)) {
             String[] in = {"fine", "", "   ", "null", "throw me", "x".repeat(21), "also fine"};
             for (int i = 0; i < in.length; i++) {
                 h.processElement(new StreamRecord<>(in[i], i));
@@ -172,12 +178,21 @@ class InferenceOperatorTest {
             h.getOneInputOperator().finish();
             assertThat(h.extractOutputValues()).containsExactly("FINE", "ALSO FINE");
             List<StreamRecord<DeadLetter<String>>> dead = new ArrayList<>(h.getSideOutput(DEAD));
-            assertThat(dead).extracting(r -> r.getValue().getReason()).containsExactly("empty text", "empty text", "null text",
-                    "the text function threw NumberFormatException: For input string: \"throw me\"",
-                    "text of 21 characters is over the limit of 20");
-            assertThat(dead).extracting(r -> r.getValue().getValue()).containsExactly("", "   ", "null", "throw me", "x".repeat(21));
+            assertThat(dead)
+                    .extracting(r -> r.getValue().getReason())
+                    .containsExactly(
+                            "empty text",
+                            "empty text",
+                            "null text",
+                            "the text function threw NumberFormatException: For input string: \"throw me\"",
+                            "text of 21 characters is over the limit of 20");
+            assertThat(dead)
+                    .extracting(r -> r.getValue().getValue())
+                    .containsExactly("", "   ", "null", "throw me", "x".repeat(21));
             assertThat(dead).extracting(StreamRecord::getTimestamp).containsExactly(1L, 2L, 3L, 4L, 5L);
-            assertThat(h.extractOutputValues().size() + dead.size()).as("in = results + dead letters").isEqualTo(in.length);
+            assertThat(h.extractOutputValues().size() + dead.size())
+                    .as("in = results + dead letters")
+                    .isEqualTo(in.length);
         }
     }
 

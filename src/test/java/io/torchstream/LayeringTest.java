@@ -50,7 +50,9 @@ class LayeringTest {
             Matcher pkg = PACKAGE.matcher(code);
             assertThat(pkg.find()).as(source + " declares its package").isTrue();
             Integer rank = RANKS.get(pkg.group(1));
-            assertThat(rank).as(source + " is in a package of the layers (" + pkg.group(1) + ")").isNotNull();
+            assertThat(rank)
+                    .as(source + " is in a package of the layers (" + pkg.group(1) + ")")
+                    .isNotNull();
             Matcher ref = REFERENCE.matcher(code);
             while (ref.find()) {
                 String target = ref.group();

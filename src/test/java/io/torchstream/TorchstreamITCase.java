@@ -50,8 +50,10 @@ import java.util.TreeMap;
 class TorchstreamITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     /** A user's event type: a Flink POJO. */
     public static class Order {
@@ -89,7 +91,8 @@ class TorchstreamITCase {
         for (int i = 0; i < n; i++) {
             String text = corpus.get(i % corpus.size()).text();
             // Three minutes of event time, a little out of order within each second.
-            orders.add(new Order("o" + i, text.isBlank() ? "blank replaced " + i : text, i * 3 * MINUTE / n + (i % 2) * 500));
+            orders.add(new Order(
+                    "o" + i, text.isBlank() ? "blank replaced " + i : text, i * 3 * MINUTE / n + (i % 2) * 500));
         }
         return orders;
     }
@@ -110,9 +113,14 @@ class TorchstreamITCase {
     }
 
     /** Counts per label and minute. */
-    static final class CountPerMinute extends ProcessWindowFunction<Classified<Order>, Tuple3<Long, String, Long>, String, TimeWindow> {
+    static final class CountPerMinute
+            extends ProcessWindowFunction<Classified<Order>, Tuple3<Long, String, Long>, String, TimeWindow> {
         @Override
-        public void process(String label, Context context, Iterable<Classified<Order>> results, Collector<Tuple3<Long, String, Long>> out) {
+        public void process(
+                String label,
+                Context context,
+                Iterable<Classified<Order>> results,
+                Collector<Tuple3<Long, String, Long>> out) {
             long n = 0;
             for (Classified<Order> ignored : results) {
                 n++;
@@ -142,9 +150,13 @@ class TorchstreamITCase {
 
         Map<String, Long> expected = new TreeMap<>();
         try (ModelSession session = ModelSession.open(ModelSettings.of(absolute(SEQ_CLS)), 1)) {
-            List<Prediction> direct = session.predict(orders.stream().map(o -> TextInput.of(o.description)).toList()).results();
+            List<Prediction> direct = session.predict(orders.stream()
+                            .map(o -> TextInput.of(o.description))
+                            .toList())
+                    .results();
             for (int i = 0; i < orders.size(); i++) {
-                expected.merge(orders.get(i).time / MINUTE + " " + ((Classification) direct.get(i)).label(), 1L, Long::sum);
+                expected.merge(
+                        orders.get(i).time / MINUTE + " " + ((Classification) direct.get(i)).label(), 1L, Long::sum);
             }
         }
         assertThat(byFlink).isEqualTo(expected);
@@ -170,16 +182,22 @@ class TorchstreamITCase {
                 .model(ModelSpec.bundle(SEQ_CLS))
                 .maxTextLength(4000)
                 .build();
-        DataStream<String> outcomes = classified.map(c -> "result " + c.getValue().id, Types.STRING)
-                .union(Torchstream.deadLetters(classified).map(d -> "dead " + d.getValue().id + ": " + d.getReason(), Types.STRING));
+        DataStream<String> outcomes = classified
+                .map(c -> "result " + c.getValue().id, Types.STRING)
+                .union(Torchstream.deadLetters(classified)
+                        .map(d -> "dead " + d.getValue().id + ": " + d.getReason(), Types.STRING));
         List<String> all = collect(outcomes);
 
         assertThat(all).hasSize(orders.size());
         assertThat(all).filteredOn(s -> s.startsWith("result")).hasSize(30);
-        assertThat(all).filteredOn(s -> s.startsWith("dead")).containsExactlyInAnyOrder(
-                "dead null: null text", "dead empty: empty text", "dead blank: empty text",
-                "dead boom: the text function threw IllegalStateException: no description for boom",
-                "dead huge: text of 5000 characters is over the limit of 4000");
+        assertThat(all)
+                .filteredOn(s -> s.startsWith("dead"))
+                .containsExactlyInAnyOrder(
+                        "dead null: null text",
+                        "dead empty: empty text",
+                        "dead blank: empty text",
+                        "dead boom: the text function threw IllegalStateException: no description for boom",
+                        "dead huge: text of 5000 characters is over the limit of 4000");
     }
 
     @Test
@@ -187,14 +205,22 @@ class TorchstreamITCase {
         String tagger = Fixtures.bundleDir("bert-token-cls").toString();
         String embedder = Fixtures.bundleDir("bert-embedding").toString();
         List<Order> orders = orders(12);
-        List<TextInput> texts = orders.stream().map(o -> TextInput.of(o.description)).toList();
+        List<TextInput> texts =
+                orders.stream().map(o -> TextInput.of(o.description)).toList();
 
-        List<Tagged<Order>> tagged = collect(Torchstream.tag(source(env(), orders)).text(Order::getDescription)
-                .model(ModelSpec.bundle(tagger).aggregation("first")).build());
-        List<Embedded<Order>> embedded = collect(Torchstream.embed(source(env(), orders)).text(Order::getDescription)
-                .model(ModelSpec.bundle(embedder)).build());
+        List<Tagged<Order>> tagged = collect(Torchstream.tag(source(env(), orders))
+                .text(Order::getDescription)
+                .model(ModelSpec.bundle(tagger).aggregation("first"))
+                .build());
+        List<Embedded<Order>> embedded = collect(Torchstream.embed(source(env(), orders))
+                .text(Order::getDescription)
+                .model(ModelSpec.bundle(embedder))
+                .build());
 
-        try (ModelSession tags = ModelSession.open(ModelSettings.of(absolute(tagger)).withTagging(new ModelSettings.Tagging(Aggregation.FIRST, -1, List.of("O"))), 1);
+        try (ModelSession tags = ModelSession.open(
+                        ModelSettings.of(absolute(tagger))
+                                .withTagging(new ModelSettings.Tagging(Aggregation.FIRST, -1, List.of("O"))),
+                        1);
                 ModelSession vectors = ModelSession.open(ModelSettings.of(absolute(embedder)), 1)) {
             List<Prediction> entities = tags.predict(texts).results();
             List<Prediction> embeddings = vectors.predict(texts).results();
@@ -202,8 +228,10 @@ class TorchstreamITCase {
             for (Tagged<Order> t : tagged) {
                 int i = Integer.parseInt(t.getValue().id.substring(1));
                 Entities expected = (Entities) entities.get(i);
-                assertThat(t.getEntities()).extracting(EntitySpan::getWord)
-                        .containsExactlyElementsOf(expected.entities().stream().map(e -> e.word()).toList());
+                assertThat(t.getEntities())
+                        .extracting(EntitySpan::getWord)
+                        .containsExactlyElementsOf(
+                                expected.entities().stream().map(e -> e.word()).toList());
                 assertThat(t.getModel()).isEqualTo(tags.modelName());
                 assertThat(t.getModelVersion()).isEqualTo(tags.modelVersion());
             }
@@ -219,27 +247,49 @@ class TorchstreamITCase {
     void aMisusedBuilderFailsAtBuildNamingTheMethod() {
         StreamExecutionEnvironment env = env();
         DataStream<Order> orders = source(env, orders(3));
-        assertThatThrownBy(() -> Torchstream.classify(orders).model(ModelSpec.bundle(SEQ_CLS)).build())
+        assertThatThrownBy(() -> Torchstream.classify(orders)
+                        .model(ModelSpec.bundle(SEQ_CLS))
+                        .build())
                 .hasMessageContaining("text(...) was not called");
-        assertThatThrownBy(() -> Torchstream.classify(orders).text(Order::getDescription).build())
+        assertThatThrownBy(() ->
+                        Torchstream.classify(orders).text(Order::getDescription).build())
                 .hasMessageContaining("model(...) was not called");
-        assertThatThrownBy(() -> Torchstream.classify(orders).text(Order::getDescription).model(ModelSpec.bundle(SEQ_CLS))
-                .batch(0, Duration.ofMillis(5)).build())
+        assertThatThrownBy(() -> Torchstream.classify(orders)
+                        .text(Order::getDescription)
+                        .model(ModelSpec.bundle(SEQ_CLS))
+                        .batch(0, Duration.ofMillis(5))
+                        .build())
                 .hasMessageContaining("batch(0, PT0.005S): the size must be >= 1");
-        assertThatThrownBy(() -> Torchstream.tag(orders).text(Order::getDescription)
-                .model(ModelSpec.bundle(Fixtures.bundleDir("bert-token-cls").toString()).labelsFile("jobs/labels/news-topics.yaml"))
-                .build())
-                .hasMessageContaining("ModelSpec.labelsFile(jobs/labels/news-topics.yaml): classifies with an embedding bundle");
-        assertThatThrownBy(() -> Torchstream.classify(orders).text(Order::getDescription).model(ModelSpec.bundle("/no/such/bundle")).build())
+        assertThatThrownBy(() -> Torchstream.tag(orders)
+                        .text(Order::getDescription)
+                        .model(ModelSpec.bundle(
+                                        Fixtures.bundleDir("bert-token-cls").toString())
+                                .labelsFile("jobs/labels/news-topics.yaml"))
+                        .build())
+                .hasMessageContaining(
+                        "ModelSpec.labelsFile(jobs/labels/news-topics.yaml): classifies with an embedding bundle");
+        assertThatThrownBy(() -> Torchstream.classify(orders)
+                        .text(Order::getDescription)
+                        .model(ModelSpec.bundle("/no/such/bundle"))
+                        .build())
                 .hasMessageContaining("ModelSpec.bundle(/no/such/bundle): is not a usable bundle");
-        assertThatThrownBy(() -> Torchstream.classify(orders).text(Order::getDescription)
-                .model(ModelSpec.bundle(Fixtures.bundleDir("bert-embedding").toString())).build())
-                .hasMessageContaining("classify needs a sequence-classification bundle, or an embedding bundle with labels");
-        assertThatThrownBy(() -> Torchstream.classify(orders).text(Order::getDescription)
-                .model(ModelSpec.bundle(Fixtures.bundleDir("bert-pair-cls").toString())).build())
+        assertThatThrownBy(() -> Torchstream.classify(orders)
+                        .text(Order::getDescription)
+                        .model(ModelSpec.bundle(
+                                Fixtures.bundleDir("bert-embedding").toString()))
+                        .build())
+                .hasMessageContaining(
+                        "classify needs a sequence-classification bundle, or an embedding bundle with labels");
+        assertThatThrownBy(() -> Torchstream.classify(orders)
+                        .text(Order::getDescription)
+                        .model(ModelSpec.bundle(
+                                Fixtures.bundleDir("bert-pair-cls").toString()))
+                        .build())
                 .hasMessageContaining("is a sentence-pair model: give both texts with textPair(text, pair)");
-        assertThatThrownBy(() -> Torchstream.classify(orders).text(Order::getDescription).model(ModelSpec.bundle(SEQ_CLS).threads(-1))
-                .build())
+        assertThatThrownBy(() -> Torchstream.classify(orders)
+                        .text(Order::getDescription)
+                        .model(ModelSpec.bundle(SEQ_CLS).threads(-1))
+                        .build())
                 .hasMessageContaining("ModelSpec.threads(-1): must be >= 0");
     }
 

@@ -19,7 +19,8 @@ public final class TorchstreamCli {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: torchstream run " + CommandLine.USAGE + "\n       torchstream eval JOB.yaml LABELLED.jsonl");
+            System.err.println("usage: torchstream run " + CommandLine.USAGE
+                    + "\n       torchstream eval JOB.yaml LABELLED.jsonl");
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -33,7 +34,8 @@ public final class TorchstreamCli {
                     String[] jobArgs = new String[rest.length - 1];
                     jobArgs[0] = rest[0];
                     System.arraycopy(rest, 2, jobArgs, 1, rest.length - 2);
-                    Evaluation evaluation = Evaluation.run(CommandLine.parse(jobArgs).config(), Path.of(rest[1]));
+                    Evaluation evaluation =
+                            Evaluation.run(CommandLine.parse(jobArgs).config(), Path.of(rest[1]));
                     System.out.print(evaluation.report());
                 }
                 case "sql" -> SqlRunner.main(rest);

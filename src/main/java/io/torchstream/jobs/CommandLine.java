@@ -51,8 +51,11 @@ public record CommandLine(JobConfig config) {
                 default -> throw new JobSpecException("unknown option " + flag + "; usage: " + USAGE);
             };
         }
-        if (output != null && !deadLettersSet && "kafka".equals(spec.values().get(JobOptions.DEAD_LETTERS_TYPE.key()))) {
-            spec = spec.with(JobOptions.DEAD_LETTERS_TYPE.key(), "file").with(JobOptions.DEAD_LETTERS_PATH.key(), deadLettersBeside(output));
+        if (output != null
+                && !deadLettersSet
+                && "kafka".equals(spec.values().get(JobOptions.DEAD_LETTERS_TYPE.key()))) {
+            spec = spec.with(JobOptions.DEAD_LETTERS_TYPE.key(), "file")
+                    .with(JobOptions.DEAD_LETTERS_PATH.key(), deadLettersBeside(output));
         }
         return new CommandLine(JobConfig.from(spec));
     }

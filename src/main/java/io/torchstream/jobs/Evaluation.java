@@ -59,7 +59,8 @@ public final class Evaluation {
             }
             for (String field : List.of(config.textField, "label")) {
                 if (!row.path(field).isTextual()) {
-                    throw new JobSpecException(where + ": a labelled row needs a text field '" + field + "'; found " + row);
+                    throw new JobSpecException(
+                            where + ": a labelled row needs a text field '" + field + "'; found " + row);
                 }
             }
             rows.add(row);
@@ -67,25 +68,36 @@ public final class Evaluation {
         }
         try (ModelSession session = ModelSession.open(config.model, 1)) {
             if (session.output() != ModelSession.Output.CLASSIFICATION) {
-                throw new JobSpecException(config.spec().file() + ": nothing to evaluate: the bundle is a " + session.task()
-                        + " bundle and the job has no classify.labels");
+                throw new JobSpecException(config.spec().file() + ": nothing to evaluate: the bundle is a "
+                        + session.task() + " bundle and the job has no classify.labels");
             }
-            Set<String> labels = new LinkedHashSet<>(config.labels.isEmpty() ? session.manifest().labels()
-                    : config.labels.stream().map(LabelSpec::name).toList());
+            Set<String> labels = new LinkedHashSet<>(
+                    config.labels.isEmpty()
+                            ? session.manifest().labels()
+                            : config.labels.stream().map(LabelSpec::name).toList());
             rows.forEach(row -> labels.add(row.get("label").asText()));
             List<Prediction> predictions = session.predict(inputs).results();
             List<Outcome> outcomes = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
                 Classification c = (Classification) predictions.get(i);
-                outcomes.add(new Outcome(rows.get(i).path(config.idField).asText(""), inputs.get(i).text(),
-                        rows.get(i).get("label").asText(), c.label(), c.score()));
+                outcomes.add(new Outcome(
+                        rows.get(i).path(config.idField).asText(""),
+                        inputs.get(i).text(),
+                        rows.get(i).get("label").asText(),
+                        c.label(),
+                        c.score()));
             }
             return new Evaluation(List.copyOf(labels), outcomes);
         }
     }
 
     public double accuracy() {
-        return outcomes.isEmpty() ? 0 : outcomes.stream().filter(o -> o.expected().equals(o.predicted())).count() / (double) outcomes.size();
+        return outcomes.isEmpty()
+                ? 0
+                : outcomes.stream()
+                                .filter(o -> o.expected().equals(o.predicted()))
+                                .count()
+                        / (double) outcomes.size();
     }
 
     public List<Outcome> outcomes() {
@@ -95,8 +107,11 @@ public final class Evaluation {
     /** Accuracy, the confusion matrix (rows: true label, columns: predicted) and the mistakes. */
     public String report() {
         StringBuilder out = new StringBuilder();
-        long correct = outcomes.stream().filter(o -> o.expected().equals(o.predicted())).count();
-        out.append(String.format(Locale.ROOT, "accuracy %.1f%% (%d of %d)%n%n", 100 * accuracy(), correct, outcomes.size()));
+        long correct = outcomes.stream()
+                .filter(o -> o.expected().equals(o.predicted()))
+                .count();
+        out.append(String.format(
+                Locale.ROOT, "accuracy %.1f%% (%d of %d)%n%n", 100 * accuracy(), correct, outcomes.size()));
         int width = Math.max(10, labels.stream().mapToInt(String::length).max().orElse(0) + 2);
         int first = Math.max(width, 18);
         out.append(String.format(Locale.ROOT, "%-" + first + "s", "true \\ predicted"));
@@ -105,16 +120,26 @@ public final class Evaluation {
         for (String truth : labels) {
             out.append(String.format(Locale.ROOT, "%-" + first + "s", truth));
             for (String predicted : labels) {
-                long n = outcomes.stream().filter(o -> o.expected().equals(truth) && o.predicted().equals(predicted)).count();
+                long n = outcomes.stream()
+                        .filter(o -> o.expected().equals(truth) && o.predicted().equals(predicted))
+                        .count();
                 out.append(String.format(Locale.ROOT, "%" + width + "d", n));
             }
             out.append('\n');
         }
-        List<Outcome> wrong = outcomes.stream().filter(o -> !o.expected().equals(o.predicted())).toList();
+        List<Outcome> wrong = outcomes.stream()
+                .filter(o -> !o.expected().equals(o.predicted()))
+                .toList();
         if (!wrong.isEmpty()) {
             out.append("\nmistakes:\n");
-            wrong.forEach(o -> out.append(String.format(Locale.ROOT, "  %s  %s -> %s (%.2f)  %s%n",
-                    o.id(), o.expected(), o.predicted(), o.score(), o.text())));
+            wrong.forEach(o -> out.append(String.format(
+                    Locale.ROOT,
+                    "  %s  %s -> %s (%.2f)  %s%n",
+                    o.id(),
+                    o.expected(),
+                    o.predicted(),
+                    o.score(),
+                    o.text())));
         }
         return out.toString();
     }

@@ -1,5 +1,7 @@
 package io.torchstream.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.flink.EventContract;
 import io.torchstream.internal.session.LabelsFile;
@@ -9,8 +11,6 @@ import io.torchstream.internal.session.ModelSharing;
 import io.torchstream.internal.session.OptionReader;
 import io.torchstream.internal.task.LabelSpec;
 import io.torchstream.internal.task.ShapePolicy;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.MemorySize;
@@ -34,17 +34,37 @@ public final class JobConfig {
     private static final Logger LOG = LoggerFactory.getLogger(JobConfig.class);
 
     /** Where events come from. */
-    public enum SourceKind { FILE, KAFKA, GENERATOR }
+    public enum SourceKind {
+        FILE,
+        KAFKA,
+        GENERATOR
+    }
 
     /** Where results or dead letters go. */
-    public enum SinkKind { PRINT, CONSOLE, FILE, KAFKA }
+    public enum SinkKind {
+        PRINT,
+        CONSOLE,
+        FILE,
+        KAFKA
+    }
 
     /** Kafka delivery guarantee of the sinks. */
-    public enum Delivery { EXACTLY_ONCE, AT_LEAST_ONCE }
+    public enum Delivery {
+        EXACTLY_ONCE,
+        AT_LEAST_ONCE
+    }
 
     /** The source: a JSON-lines file, a Kafka topic, or generated events (path: their texts). */
-    public record Input(SourceKind kind, Path path, String servers, String topic, String groupId, String startingOffsets,
-            boolean bounded, double rate, long count) {}
+    public record Input(
+            SourceKind kind,
+            Path path,
+            String servers,
+            String topic,
+            String groupId,
+            String startingOffsets,
+            boolean bounded,
+            double rate,
+            long count) {}
 
     /** A sink: stdout, a JSON-lines file, or a Kafka topic. */
     public record Output(SinkKind kind, Path path, String servers, String topic) {}
@@ -114,23 +134,37 @@ public final class JobConfig {
             double rate = options.get(JobOptions.INPUT_GENERATOR_RATE, "events per second, such as 50");
             long count = options.get(JobOptions.INPUT_GENERATOR_COUNT, "a number of events, or 0 for no end");
             if (rate < 0 || count < 0) {
-                throw options.fail(rate < 0 ? JobOptions.INPUT_GENERATOR_RATE : JobOptions.INPUT_GENERATOR_COUNT, "must not be negative");
+                throw options.fail(
+                        rate < 0 ? JobOptions.INPUT_GENERATOR_RATE : JobOptions.INPUT_GENERATOR_COUNT,
+                        "must not be negative");
             }
-            input = new Input(sourceKind, path(JobOptions.INPUT_GENERATOR_TEXTS), null, null, null, null, count > 0, rate, count);
+            input = new Input(
+                    sourceKind, path(JobOptions.INPUT_GENERATOR_TEXTS), null, null, null, null, count > 0, rate, count);
         } else {
             String start = options.get(JobOptions.INPUT_KAFKA_START, "a text");
             if (!Set.of("committed", "earliest", "latest").contains(start)) {
                 throw options.fail(JobOptions.INPUT_KAFKA_START, "expected committed, earliest or latest");
             }
             String group = options.get(JobOptions.INPUT_KAFKA_GROUP, "a text");
-            input = new Input(sourceKind, null, required(JobOptions.INPUT_KAFKA_SERVERS, "input.type is kafka"),
-                    required(JobOptions.INPUT_KAFKA_TOPIC, "input.type is kafka"), group == null || group.isBlank() ? name : group,
-                    start, options.get(JobOptions.INPUT_KAFKA_BOUNDED, "true or false"), 0, 0);
+            input = new Input(
+                    sourceKind,
+                    null,
+                    required(JobOptions.INPUT_KAFKA_SERVERS, "input.type is kafka"),
+                    required(JobOptions.INPUT_KAFKA_TOPIC, "input.type is kafka"),
+                    group == null || group.isBlank() ? name : group,
+                    start,
+                    options.get(JobOptions.INPUT_KAFKA_BOUNDED, "true or false"),
+                    0,
+                    0);
         }
         output = sink(JobOptions.OUTPUT_TYPE, JobOptions.OUTPUT_PATH, JobOptions.OUTPUT_KAFKA_TOPIC);
-        deadLetters = sink(JobOptions.DEAD_LETTERS_TYPE, JobOptions.DEAD_LETTERS_PATH, JobOptions.DEAD_LETTERS_KAFKA_TOPIC);
-        if (output.kind() == SinkKind.FILE && deadLetters.kind() == SinkKind.FILE && output.path().equals(deadLetters.path())) {
-            throw options.fail(JobOptions.DEAD_LETTERS_PATH, "is the same file as output.path; give dead letters their own file");
+        deadLetters =
+                sink(JobOptions.DEAD_LETTERS_TYPE, JobOptions.DEAD_LETTERS_PATH, JobOptions.DEAD_LETTERS_KAFKA_TOPIC);
+        if (output.kind() == SinkKind.FILE
+                && deadLetters.kind() == SinkKind.FILE
+                && output.path().equals(deadLetters.path())) {
+            throw options.fail(
+                    JobOptions.DEAD_LETTERS_PATH, "is the same file as output.path; give dead letters their own file");
         }
         includeScores = options.get(JobOptions.OUTPUT_SCORES, "true or false");
         delivery = options.choice(JobOptions.OUTPUT_KAFKA_DELIVERY, Delivery.values(), JobConfig::id);
@@ -144,12 +178,16 @@ public final class JobConfig {
         boolean kafkaOut = output.kind() == SinkKind.KAFKA || deadLetters.kind() == SinkKind.KAFKA;
         if (kafkaOut && delivery == Delivery.EXACTLY_ONCE) {
             if (checkpointInterval.isZero()) {
-                throw options.fail(JobOptions.OUTPUT_KAFKA_DELIVERY, "needs checkpointing: set job.checkpoint-interval (such as"
-                        + " 10s), or output.kafka.delivery: at-least-once");
+                throw options.fail(
+                        JobOptions.OUTPUT_KAFKA_DELIVERY,
+                        "needs checkpointing: set job.checkpoint-interval (such as"
+                                + " 10s), or output.kafka.delivery: at-least-once");
             }
             if (transactionTimeout.compareTo(checkpointInterval.multipliedBy(2)) <= 0) {
-                throw options.fail(JobOptions.OUTPUT_KAFKA_TX_TIMEOUT, "must exceed the checkpoint interval (" + checkpointInterval
-                        + ") plus the time a restart takes; transactions would expire before they commit");
+                throw options.fail(
+                        JobOptions.OUTPUT_KAFKA_TX_TIMEOUT,
+                        "must exceed the checkpoint interval (" + checkpointInterval
+                                + ") plus the time a restart takes; transactions would expire before they commit");
             }
         }
 
@@ -196,9 +234,11 @@ public final class JobConfig {
         }
         String file = spec.file().getFileName().toString();
         String name = file.replaceFirst("\\.ya?ml$", "");
-        LOG.warn("{}: no name is set, so the job is named '{}' after its file; its Kafka group id and transactional ids"
-                + " derive from the name, and two running jobs of one name fence each other's transactions: set name",
-                spec.file(), name);
+        LOG.warn(
+                "{}: no name is set, so the job is named '{}' after its file; its Kafka group id and transactional ids"
+                        + " derive from the name, and two running jobs of one name fence each other's transactions: set name",
+                spec.file(),
+                name);
         return name;
     }
 
@@ -245,9 +285,13 @@ public final class JobConfig {
     private static void checkKnownKeys(JobSpec spec) {
         Set<String> known = new TreeSet<>(JobOptions.keys());
         for (String key : spec.keys()) {
-            if (!known.contains(key) && !key.startsWith(JobOptions.FLINK_PREFIX) && !key.equals(JobOptions.CLASSIFY_LABELS)) {
+            if (!known.contains(key)
+                    && !key.startsWith(JobOptions.FLINK_PREFIX)
+                    && !key.equals(JobOptions.CLASSIFY_LABELS)) {
                 known.add(JobOptions.CLASSIFY_LABELS);
-                String closest = known.stream().min(Comparator.comparingInt(k -> distance(k, key))).orElse("");
+                String closest = known.stream()
+                        .min(Comparator.comparingInt(k -> distance(k, key)))
+                        .orElse("");
                 throw new JobSpecException(spec.file() + ": unknown key '" + key + "'"
                         + (distance(closest, key) <= 3 ? " (did you mean '" + closest + "'?)" : "")
                         + "; known keys: " + String.join(", ", known) + ", and flink.* for Flink's own configuration");
@@ -323,7 +367,8 @@ public final class JobConfig {
             if (inline.isMissingNode()) {
                 // A flat value: an empty YAML list, or text from --set.
                 if (!spec.values().get(key).isEmpty()) {
-                    throw new JobSpecException(spec.file() + ": " + key + " must be a list of {name, description, examples}");
+                    throw new JobSpecException(
+                            spec.file() + ": " + key + " must be a list of {name, description, examples}");
                 }
                 labels = List.of();
             } else {
@@ -334,8 +379,9 @@ public final class JobConfig {
                 }
             }
             if (labels.isEmpty()) {
-                throw new JobSpecException(spec.file() + ": " + key + ": no labels: give at least one label with a name and a"
-                        + " description, or remove the key to emit embeddings");
+                throw new JobSpecException(
+                        spec.file() + ": " + key + ": no labels: give at least one label with a name and a"
+                                + " description, or remove the key to emit embeddings");
             }
             return labels;
         }

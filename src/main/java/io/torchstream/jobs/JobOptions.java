@@ -22,9 +22,12 @@ public final class JobOptions {
 
     private JobOptions() {}
 
-    public static final ConfigOption<String> NAME = ConfigOptions.key("name").stringType().noDefaultValue()
-            .withDescription("The Flink job name, and the default Kafka group id and transactional id prefix, so that two"
-                    + " jobs must have different names. Default: the job file's name without .yaml (a warning says so).");
+    public static final ConfigOption<String> NAME = ConfigOptions.key("name")
+            .stringType()
+            .noDefaultValue()
+            .withDescription(
+                    "The Flink job name, and the default Kafka group id and transactional id prefix, so that two"
+                            + " jobs must have different names. Default: the job file's name without .yaml (a warning says so).");
 
     // --- model, classify, tagging, batch: the model options, under their job-file keys (ModelOptions)
 
@@ -37,71 +40,128 @@ public final class JobOptions {
 
     // --- input
 
-    public static final ConfigOption<String> INPUT_TYPE = ConfigOptions.key("input.type").stringType().noDefaultValue()
-            .withDescription("'file' (JSON lines), 'kafka', or 'generator' (events made from a file of texts, for load runs).");
-    public static final ConfigOption<String> INPUT_GENERATOR_TEXTS = ConfigOptions.key("input.generator.texts").stringType()
-            .noDefaultValue().withDescription("A JSON-lines file whose 'text' fields the generator cycles through.");
-    public static final ConfigOption<Double> INPUT_GENERATOR_RATE = ConfigOptions.key("input.generator.rate").doubleType()
-            .defaultValue(0.0).withDescription("Generated events per second, all subtasks together; 0: as fast as the job takes them.");
-    public static final ConfigOption<Long> INPUT_GENERATOR_COUNT = ConfigOptions.key("input.generator.count").longType()
-            .defaultValue(0L).withDescription("Events to generate; 0: without end.");
-    public static final ConfigOption<String> INPUT_PATH = ConfigOptions.key("input.path").stringType().noDefaultValue()
+    public static final ConfigOption<String> INPUT_TYPE = ConfigOptions.key("input.type")
+            .stringType()
+            .noDefaultValue()
+            .withDescription(
+                    "'file' (JSON lines), 'kafka', or 'generator' (events made from a file of texts, for load runs).");
+    public static final ConfigOption<String> INPUT_GENERATOR_TEXTS = ConfigOptions.key("input.generator.texts")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("A JSON-lines file whose 'text' fields the generator cycles through.");
+    public static final ConfigOption<Double> INPUT_GENERATOR_RATE = ConfigOptions.key("input.generator.rate")
+            .doubleType()
+            .defaultValue(0.0)
+            .withDescription("Generated events per second, all subtasks together; 0: as fast as the job takes them.");
+    public static final ConfigOption<Long> INPUT_GENERATOR_COUNT = ConfigOptions.key("input.generator.count")
+            .longType()
+            .defaultValue(0L)
+            .withDescription("Events to generate; 0: without end.");
+    public static final ConfigOption<String> INPUT_PATH = ConfigOptions.key("input.path")
+            .stringType()
+            .noDefaultValue()
             .withDescription("The JSON-lines file, for input.type file.");
-    public static final ConfigOption<String> INPUT_ID_FIELD = ConfigOptions.key("input.id-field").stringType().defaultValue("id")
-            .withDescription("The event field with the id (string or integer). Events without one get their source position.");
-    public static final ConfigOption<String> INPUT_TEXT_FIELD = ConfigOptions.key("input.text-field").stringType().defaultValue("text")
+    public static final ConfigOption<String> INPUT_ID_FIELD = ConfigOptions.key("input.id-field")
+            .stringType()
+            .defaultValue("id")
+            .withDescription(
+                    "The event field with the id (string or integer). Events without one get their source position.");
+    public static final ConfigOption<String> INPUT_TEXT_FIELD = ConfigOptions.key("input.text-field")
+            .stringType()
+            .defaultValue("text")
             .withDescription("The event field with the text.");
-    public static final ConfigOption<String> INPUT_TEXT_PAIR_FIELD = ConfigOptions.key("input.text-pair-field").stringType()
-            .defaultValue("text_pair").withDescription("The event field with the second segment, for sentence-pair models.");
-    public static final ConfigOption<MemorySize> INPUT_MAX_BYTES = ConfigOptions.key("input.max-bytes").memoryType()
-            .defaultValue(MemorySize.parse("1mb")).withDescription("Larger records go to the dead letters.");
-    public static final ConfigOption<String> INPUT_EMPTY_TEXT = ConfigOptions.key("input.empty-text").stringType()
-            .defaultValue("dead-letter").withDescription("What an empty or blank text gets: 'dead-letter' or 'predict'.");
-    public static final ConfigOption<String> INPUT_KAFKA_SERVERS = ConfigOptions.key("input.kafka.bootstrap-servers").stringType()
-            .noDefaultValue().withDescription("Kafka bootstrap servers, for input.type kafka.");
-    public static final ConfigOption<String> INPUT_KAFKA_TOPIC = ConfigOptions.key("input.kafka.topic").stringType().noDefaultValue()
-            .withDescription("The topic to read.");
-    public static final ConfigOption<String> INPUT_KAFKA_GROUP = ConfigOptions.key("input.kafka.group-id").stringType().noDefaultValue()
+    public static final ConfigOption<String> INPUT_TEXT_PAIR_FIELD = ConfigOptions.key("input.text-pair-field")
+            .stringType()
+            .defaultValue("text_pair")
+            .withDescription("The event field with the second segment, for sentence-pair models.");
+    public static final ConfigOption<MemorySize> INPUT_MAX_BYTES = ConfigOptions.key("input.max-bytes")
+            .memoryType()
+            .defaultValue(MemorySize.parse("1mb"))
+            .withDescription("Larger records go to the dead letters.");
+    public static final ConfigOption<String> INPUT_EMPTY_TEXT = ConfigOptions.key("input.empty-text")
+            .stringType()
+            .defaultValue("dead-letter")
+            .withDescription("What an empty or blank text gets: 'dead-letter' or 'predict'.");
+    public static final ConfigOption<String> INPUT_KAFKA_SERVERS = ConfigOptions.key("input.kafka.bootstrap-servers")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Kafka bootstrap servers, for input.type kafka.");
+    public static final ConfigOption<String> INPUT_KAFKA_TOPIC =
+            ConfigOptions.key("input.kafka.topic").stringType().noDefaultValue().withDescription("The topic to read.");
+    public static final ConfigOption<String> INPUT_KAFKA_GROUP = ConfigOptions.key("input.kafka.group-id")
+            .stringType()
+            .noDefaultValue()
             .withDescription("The consumer group (default: the job name).");
-    public static final ConfigOption<String> INPUT_KAFKA_START = ConfigOptions.key("input.kafka.starting-offsets").stringType()
-            .defaultValue("committed").withDescription("'committed' (the group's offsets, else earliest), 'earliest' or 'latest'.");
-    public static final ConfigOption<Boolean> INPUT_KAFKA_BOUNDED = ConfigOptions.key("input.kafka.bounded").booleanType()
-            .defaultValue(false).withDescription("Stop at the offsets that are latest when the job starts.");
+    public static final ConfigOption<String> INPUT_KAFKA_START = ConfigOptions.key("input.kafka.starting-offsets")
+            .stringType()
+            .defaultValue("committed")
+            .withDescription("'committed' (the group's offsets, else earliest), 'earliest' or 'latest'.");
+    public static final ConfigOption<Boolean> INPUT_KAFKA_BOUNDED = ConfigOptions.key("input.kafka.bounded")
+            .booleanType()
+            .defaultValue(false)
+            .withDescription("Stop at the offsets that are latest when the job starts.");
 
     // --- outputs
 
-    public static final ConfigOption<String> OUTPUT_TYPE = ConfigOptions.key("output.type").stringType().noDefaultValue()
-            .withDescription("'print' (JSON lines on stdout), 'console' (one readable line per result on stdout), 'file'"
-                    + " (JSON lines) or 'kafka'.");
-    public static final ConfigOption<String> OUTPUT_PATH = ConfigOptions.key("output.path").stringType().noDefaultValue()
-            .withDescription("The JSON-lines file, for output.type file. It is replaced when the job starts (not when it restores a checkpoint).");
-    public static final ConfigOption<Boolean> OUTPUT_SCORES = ConfigOptions.key("output.scores").booleanType().defaultValue(true)
+    public static final ConfigOption<String> OUTPUT_TYPE = ConfigOptions.key("output.type")
+            .stringType()
+            .noDefaultValue()
+            .withDescription(
+                    "'print' (JSON lines on stdout), 'console' (one readable line per result on stdout), 'file'"
+                            + " (JSON lines) or 'kafka'.");
+    public static final ConfigOption<String> OUTPUT_PATH = ConfigOptions.key("output.path")
+            .stringType()
+            .noDefaultValue()
+            .withDescription(
+                    "The JSON-lines file, for output.type file. It is replaced when the job starts (not when it restores a checkpoint).");
+    public static final ConfigOption<Boolean> OUTPUT_SCORES = ConfigOptions.key("output.scores")
+            .booleanType()
+            .defaultValue(true)
             .withDescription("Whether classification results carry every label's score.");
-    public static final ConfigOption<String> OUTPUT_KAFKA_SERVERS = ConfigOptions.key("output.kafka.bootstrap-servers").stringType()
-            .noDefaultValue().withDescription("Kafka bootstrap servers for results (default: the input's).");
-    public static final ConfigOption<String> OUTPUT_KAFKA_TOPIC = ConfigOptions.key("output.kafka.topic").stringType().noDefaultValue()
+    public static final ConfigOption<String> OUTPUT_KAFKA_SERVERS = ConfigOptions.key("output.kafka.bootstrap-servers")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Kafka bootstrap servers for results (default: the input's).");
+    public static final ConfigOption<String> OUTPUT_KAFKA_TOPIC = ConfigOptions.key("output.kafka.topic")
+            .stringType()
+            .noDefaultValue()
             .withDescription("The results topic.");
-    public static final ConfigOption<String> OUTPUT_KAFKA_DELIVERY = ConfigOptions.key("output.kafka.delivery").stringType()
-            .defaultValue("exactly-once").withDescription("'exactly-once' (Kafka transactions committed on checkpoints; readers"
+    public static final ConfigOption<String> OUTPUT_KAFKA_DELIVERY = ConfigOptions.key("output.kafka.delivery")
+            .stringType()
+            .defaultValue("exactly-once")
+            .withDescription("'exactly-once' (Kafka transactions committed on checkpoints; readers"
                     + " use isolation.level=read_committed) or 'at-least-once'. Applies to the dead-letter topic too.");
-    public static final ConfigOption<Duration> OUTPUT_KAFKA_TX_TIMEOUT = ConfigOptions.key("output.kafka.transaction-timeout")
-            .durationType().defaultValue(Duration.ofMinutes(10))
-            .withDescription("Kafka transaction timeout for exactly-once; must exceed the checkpoint interval plus the time a"
-                    + " restart takes, and not exceed the broker's transaction.max.timeout.ms (15 min by default).");
+    public static final ConfigOption<Duration> OUTPUT_KAFKA_TX_TIMEOUT = ConfigOptions.key(
+                    "output.kafka.transaction-timeout")
+            .durationType()
+            .defaultValue(Duration.ofMinutes(10))
+            .withDescription(
+                    "Kafka transaction timeout for exactly-once; must exceed the checkpoint interval plus the time a"
+                            + " restart takes, and not exceed the broker's transaction.max.timeout.ms (15 min by default).");
 
-    public static final ConfigOption<String> DEAD_LETTERS_TYPE = ConfigOptions.key("dead-letters.type").stringType()
-            .noDefaultValue().withDescription("'print', 'file' or 'kafka': where refused records go, with their reasons.");
-    public static final ConfigOption<String> DEAD_LETTERS_PATH = ConfigOptions.key("dead-letters.path").stringType()
-            .noDefaultValue().withDescription("The JSON-lines file, for dead-letters.type file. It is replaced when the job starts (not when it restores a checkpoint).");
-    public static final ConfigOption<String> DEAD_LETTERS_KAFKA_TOPIC = ConfigOptions.key("dead-letters.kafka.topic").stringType()
-            .noDefaultValue().withDescription("The dead-letter topic (the results' Kafka servers and delivery).");
+    public static final ConfigOption<String> DEAD_LETTERS_TYPE = ConfigOptions.key("dead-letters.type")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("'print', 'file' or 'kafka': where refused records go, with their reasons.");
+    public static final ConfigOption<String> DEAD_LETTERS_PATH = ConfigOptions.key("dead-letters.path")
+            .stringType()
+            .noDefaultValue()
+            .withDescription(
+                    "The JSON-lines file, for dead-letters.type file. It is replaced when the job starts (not when it restores a checkpoint).");
+    public static final ConfigOption<String> DEAD_LETTERS_KAFKA_TOPIC = ConfigOptions.key("dead-letters.kafka.topic")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("The dead-letter topic (the results' Kafka servers and delivery).");
 
     // --- job
 
-    public static final ConfigOption<Integer> JOB_PARALLELISM = ConfigOptions.key("job.parallelism").intType().defaultValue(2)
+    public static final ConfigOption<Integer> JOB_PARALLELISM = ConfigOptions.key("job.parallelism")
+            .intType()
+            .defaultValue(2)
             .withDescription("Parallel instances of the inference operator (and the job).");
     public static final ConfigOption<Duration> JOB_CHECKPOINT_INTERVAL = ConfigOptions.key("job.checkpoint-interval")
-            .durationType().defaultValue(Duration.ZERO)
+            .durationType()
+            .defaultValue(Duration.ZERO)
             .withDescription("Checkpoint interval; 0 turns checkpointing off. Exactly-once Kafka output needs it on.");
 
     /** Keys under this prefix go to Flink's own configuration, without the prefix. */

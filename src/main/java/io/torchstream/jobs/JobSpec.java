@@ -32,7 +32,8 @@ public final class JobSpec {
     private final Map<String, JsonNode> structured;
     private final Set<String> fromCommandLine;
 
-    private JobSpec(Path file, Map<String, String> values, Map<String, JsonNode> structured, Set<String> fromCommandLine) {
+    private JobSpec(
+            Path file, Map<String, String> values, Map<String, JsonNode> structured, Set<String> fromCommandLine) {
         this.file = file;
         this.values = Collections.unmodifiableMap(values);
         this.structured = Collections.unmodifiableMap(structured);
@@ -51,7 +52,8 @@ public final class JobSpec {
             root = YAML.createObjectNode();
         }
         if (!root.isObject()) {
-            throw new JobSpecException(file + ": a job file is a YAML mapping of keys such as model.bundle and input.type");
+            throw new JobSpecException(
+                    file + ": a job file is a YAML mapping of keys such as model.bundle and input.type");
         }
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, JsonNode> structured = new LinkedHashMap<>();
@@ -61,10 +63,15 @@ public final class JobSpec {
 
     /** A job with no file: keys from the command line only. */
     public static JobSpec empty(Path baseDir) {
-        return new JobSpec(baseDir.toAbsolutePath().resolve("command-line"), new LinkedHashMap<>(), new LinkedHashMap<>(), Set.of());
+        return new JobSpec(
+                baseDir.toAbsolutePath().resolve("command-line"),
+                new LinkedHashMap<>(),
+                new LinkedHashMap<>(),
+                Set.of());
     }
 
-    private static void flatten(String prefix, JsonNode node, Map<String, String> values, Map<String, JsonNode> structured) {
+    private static void flatten(
+            String prefix, JsonNode node, Map<String, String> values, Map<String, JsonNode> structured) {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
@@ -89,10 +96,12 @@ public final class JobSpec {
     public JobSpec with(String assignment) {
         int eq = assignment.indexOf('=');
         if (eq <= 0) {
-            throw new JobSpecException("--set expects KEY=VALUE (such as batch.max-wait=50ms, or KEY= to unset KEY), got '"
-                    + assignment + "'");
+            throw new JobSpecException(
+                    "--set expects KEY=VALUE (such as batch.max-wait=50ms, or KEY= to unset KEY), got '" + assignment
+                            + "'");
         }
-        return with(assignment.substring(0, eq).trim(), assignment.substring(eq + 1).trim());
+        return with(
+                assignment.substring(0, eq).trim(), assignment.substring(eq + 1).trim());
     }
 
     /** Sets {@code key} to {@code value}, or unsets it (and whatever the file has under it) when the value is empty. */

@@ -23,18 +23,33 @@ import java.util.TreeMap;
  * @param tokensComputed tokens the forward passes computed, padding included
  * @param tokensReal tokens of text in them
  */
-public record JobSummary(String job, String model, long eventsIn, long results, long deadLetters, Map<String, Long> labels,
-        long nanos, long streamingMillis, long tokensComputed, long tokensReal) {
+public record JobSummary(
+        String job,
+        String model,
+        long eventsIn,
+        long results,
+        long deadLetters,
+        Map<String, Long> labels,
+        long nanos,
+        long streamingMillis,
+        long tokensComputed,
+        long tokensReal) {
 
     static JobSummary of(JobConfig config, BundleManifest manifest, JobExecutionResult result, long nanos) {
-        Map<String, Long> labels = result.getAccumulatorResult(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LABELS);
-        return new JobSummary(config.name, manifest.name(),
+        Map<String, Long> labels =
+                result.getAccumulatorResult(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LABELS);
+        return new JobSummary(
+                config.name,
+                manifest.name(),
                 TorchstreamJob.accumulator(result, TorchstreamMetrics.EVENTS_IN),
                 TorchstreamJob.accumulator(result, TorchstreamMetrics.EVENTS_OUT),
                 TorchstreamJob.accumulator(result, TorchstreamMetrics.DEAD_LETTERS),
-                labels == null ? Map.of() : new TreeMap<>(labels), nanos,
-                Math.max(0, TorchstreamJob.accumulator(result, TorchstreamMetrics.LAST_RESULT_MILLIS)
-                        - TorchstreamJob.accumulator(result, TorchstreamMetrics.FIRST_EVENT_MILLIS)),
+                labels == null ? Map.of() : new TreeMap<>(labels),
+                nanos,
+                Math.max(
+                        0,
+                        TorchstreamJob.accumulator(result, TorchstreamMetrics.LAST_RESULT_MILLIS)
+                                - TorchstreamJob.accumulator(result, TorchstreamMetrics.FIRST_EVENT_MILLIS)),
                 TorchstreamJob.accumulator(result, TorchstreamMetrics.TOKENS_COMPUTED),
                 TorchstreamJob.accumulator(result, TorchstreamMetrics.TOKENS_REAL));
     }
@@ -56,16 +71,28 @@ public record JobSummary(String job, String model, long eventsIn, long results, 
 
     @Override
     public String toString() {
-        String line = String.format(Locale.ROOT,
-                "%s (%s): %d events in = %d results + %d dead letters%s; %.1f s in all, %.2f s from first event to last"
-                        + " result: %.1f events/s",
-                job, model, eventsIn, results, deadLetters, balanced() ? "" : " (UNBALANCED)", nanos / 1e9, streamingMillis / 1e3,
-                eventsPerSecond()) + String.format(Locale.ROOT, "; padding %.0f%% of computed tokens", 100 * paddingRatio());
+        String line = String.format(
+                        Locale.ROOT,
+                        "%s (%s): %d events in = %d results + %d dead letters%s; %.1f s in all, %.2f s from first event to last"
+                                + " result: %.1f events/s",
+                        job,
+                        model,
+                        eventsIn,
+                        results,
+                        deadLetters,
+                        balanced() ? "" : " (UNBALANCED)",
+                        nanos / 1e9,
+                        streamingMillis / 1e3,
+                        eventsPerSecond())
+                + String.format(Locale.ROOT, "; padding %.0f%% of computed tokens", 100 * paddingRatio());
         if (labels.isEmpty()) {
             return line;
         }
         StringBuilder counts = new StringBuilder();
-        labels.forEach((label, n) -> counts.append(counts.length() == 0 ? "" : ", ").append(label).append(' ').append(n));
+        labels.forEach((label, n) -> counts.append(counts.length() == 0 ? "" : ", ")
+                .append(label)
+                .append(' ')
+                .append(n));
         return line + "\nresults per label: " + counts;
     }
 }

@@ -33,9 +33,9 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -45,7 +45,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.PrintSink;
-
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.io.IOException;
@@ -53,7 +52,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * A torchstream job from its validated configuration: source, inference pipeline, sinks. The same
@@ -70,7 +68,8 @@ public final class TorchstreamJob {
     /** {@code flink run torchstream-job.jar JOB.yaml [--set KEY=VALUE ...]}. */
     public static void main(String[] args) throws Exception {
         JobConfig config = CommandLine.parse(args).config();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(config.flink));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(config.flink));
         BundleManifest manifest = build(env, config);
         long started = System.nanoTime();
         JobExecutionResult result = env.execute(config.name);
@@ -82,7 +81,8 @@ public final class TorchstreamJob {
 
     /** Builds and runs the job, blocking until it ends (bounded inputs) or fails. */
     public static JobSummary execute(JobConfig config) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(config.flink));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(config.flink));
         BundleManifest manifest = build(env, config);
         long started = System.nanoTime();
         JobExecutionResult result = env.execute(config.name);
@@ -114,39 +114,49 @@ public final class TorchstreamJob {
      * Torchstream}), then JSON. Every record read leaves as exactly one result or one dead letter.
      */
     public static Streams inference(DataStream<RawEvent> raw, JobConfig config, BundleManifest manifest) {
-        SingleOutputStreamOperator<TextEvent> events = raw
-                .process(new ParseFunction(config.contract(manifest.textPair())), TEXT_EVENT)
-                .name("parse").uid("torchstream-parse");
+        SingleOutputStreamOperator<TextEvent> events = raw.process(
+                        new ParseFunction(config.contract(manifest.textPair())), TEXT_EVENT)
+                .name("parse")
+                .uid("torchstream-parse");
         ResultJson json = new ResultJson(config.idField, config.includeScores);
         DataStream<OutputRecord> results;
         DataStream<DeadLetter<TextEvent>> refused;
         switch (ModelSession.outputOf(manifest.task(), !config.labels.isEmpty())) {
             case CLASSIFICATION -> {
-                var classified = model(Torchstream.classify(events), config, manifest).build();
-                results = classified.map(json::classified, OUTPUT_RECORD).name("to-json").uid("torchstream-json");
+                var classified =
+                        model(Torchstream.classify(events), config, manifest).build();
+                results = classified
+                        .map(json::classified, OUTPUT_RECORD)
+                        .name("to-json")
+                        .uid("torchstream-json");
                 refused = Torchstream.deadLetters(classified);
             }
             case ENTITIES -> {
                 var tagged = model(Torchstream.tag(events), config, manifest).build();
-                results = tagged.map(json::tagged, OUTPUT_RECORD).name("to-json").uid("torchstream-json");
+                results =
+                        tagged.map(json::tagged, OUTPUT_RECORD).name("to-json").uid("torchstream-json");
                 refused = Torchstream.deadLetters(tagged);
             }
             case EMBEDDING -> {
-                var embedded = model(Torchstream.embed(events), config, manifest).build();
-                results = embedded.map(json::embedded, OUTPUT_RECORD).name("to-json").uid("torchstream-json");
+                var embedded =
+                        model(Torchstream.embed(events), config, manifest).build();
+                results = embedded.map(json::embedded, OUTPUT_RECORD)
+                        .name("to-json")
+                        .uid("torchstream-json");
                 refused = Torchstream.deadLetters(embedded);
             }
             default -> throw new IllegalStateException(manifest.task().id());
         }
         DataStream<OutputRecord> deadLetters = events.getSideOutput(ParseFunction.DEAD_LETTERS)
                 .union(refused.map(d -> DeadLetters.of(d.getValue().raw(), d.getReason()), OUTPUT_RECORD)
-                        .name("dead-letters-to-json").uid("torchstream-dead-letters-json"));
+                        .name("dead-letters-to-json")
+                        .uid("torchstream-dead-letters-json"));
         return new Streams(results, deadLetters);
     }
 
     /** The job's model, batching and text contract on one of the typed builders. */
-    private static <R extends ModelResult<TextEvent>, B extends InferenceBuilder<TextEvent, R, B>> B model(B builder, JobConfig config,
-            BundleManifest manifest) {
+    private static <R extends ModelResult<TextEvent>, B extends InferenceBuilder<TextEvent, R, B>> B model(
+            B builder, JobConfig config, BundleManifest manifest) {
         ModelSpec spec = ModelSpec.bundle(config.bundle.toString()).threads(config.threads);
         if (config.sharing == ModelSharing.PER_SLOT) {
             spec = spec.perSlot();
@@ -158,15 +168,21 @@ public final class TorchstreamJob {
             spec = spec.maxLength(config.maxLength);
         }
         if (!config.labels.isEmpty()) {
-            spec = spec.labels(config.labels.stream().map(l -> new Label(l.name(), l.description(), l.examples())).toList())
+            spec = spec.labels(config.labels.stream()
+                            .map(l -> new Label(l.name(), l.description(), l.examples()))
+                            .toList())
                     .scale(config.labelScale);
         }
         if (manifest.task() == Task.TOKEN_CLASSIFICATION) {
-            spec = spec.aggregation(config.tagging.aggregation().id()).stride(config.tagging.stride())
+            spec = spec.aggregation(config.tagging.aggregation().id())
+                    .stride(config.tagging.stride())
                     .ignoreLabels(config.tagging.ignoreLabels().toArray(String[]::new));
         }
-        B configured = manifest.textPair() ? builder.textPair(TextEvent::text, TextEvent::textPair) : builder.text(TextEvent::text);
-        configured = configured.model(spec).name("infer").uid("torchstream-infer").maxTextLength(config.maxBytes);
+        B configured = manifest.textPair()
+                ? builder.textPair(TextEvent::text, TextEvent::textPair)
+                : builder.text(TextEvent::text);
+        configured =
+                configured.model(spec).name("infer").uid("torchstream-infer").maxTextLength(config.maxBytes);
         if (config.batchMaxSize > 0) {
             configured = configured.batch(config.batchMaxSize, config.batchMaxWait);
         } else {
@@ -183,9 +199,15 @@ public final class TorchstreamJob {
                 throw new JobSpecException(config.spec().file() + ": input.path: " + input.path() + " is not a file");
             }
             FileSource<RawEvent> files = FileSource.forRecordStreamFormat(
-                    new JsonLinesFormat(input.path().toString()), new org.apache.flink.core.fs.Path(input.path().toUri())).build();
-            return env.fromSource(files, WatermarkStrategy.noWatermarks(), "file: " + input.path().getFileName())
-                    .uid("torchstream-source").setParallelism(1);
+                            new JsonLinesFormat(input.path().toString()),
+                            new org.apache.flink.core.fs.Path(input.path().toUri()))
+                    .build();
+            return env.fromSource(
+                            files,
+                            WatermarkStrategy.noWatermarks(),
+                            "file: " + input.path().getFileName())
+                    .uid("torchstream-source")
+                    .setParallelism(1);
         }
         if (input.kind() == JobConfig.SourceKind.GENERATOR) {
             List<String> texts = new ArrayList<>();
@@ -196,13 +218,18 @@ public final class TorchstreamJob {
                     }
                 }
             } catch (IOException e) {
-                throw new JobSpecException(config.spec().file() + ": input.generator.texts: cannot read " + input.path() + " (" + e.getMessage() + ")", e);
+                throw new JobSpecException(
+                        config.spec().file() + ": input.generator.texts: cannot read " + input.path() + " ("
+                                + e.getMessage() + ")",
+                        e);
             }
-            DataGeneratorSource<RawEvent> generator = new DataGeneratorSource<>(new GeneratedEvents(texts),
+            DataGeneratorSource<RawEvent> generator = new DataGeneratorSource<>(
+                    new GeneratedEvents(texts),
                     input.count() > 0 ? input.count() : Long.MAX_VALUE,
                     input.rate() > 0 ? RateLimiterStrategy.perSecond(input.rate()) : RateLimiterStrategy.noOp(),
                     TypeInformation.of(RawEvent.class));
-            return env.fromSource(generator, WatermarkStrategy.noWatermarks(), "generator").uid("torchstream-source");
+            return env.fromSource(generator, WatermarkStrategy.noWatermarks(), "generator")
+                    .uid("torchstream-source");
         }
         OffsetsInitializer start = switch (input.startingOffsets()) {
             case "earliest" -> OffsetsInitializer.earliest();
@@ -228,23 +255,35 @@ public final class TorchstreamJob {
     public static void sink(DataStream<OutputRecord> stream, JobConfig.Output output, JobConfig config, String what) {
         String uid = "torchstream-sink-" + what;
         switch (output.kind()) {
-            case PRINT, CONSOLE -> stream
-                    .map(output.kind() == JobConfig.SinkKind.CONSOLE ? ConsoleLines::of : OutputRecord::valueAsString, Types.STRING)
-                    .name("to-text-" + what).uid(uid + "-text")
-                    .sinkTo(new PrintSink<>(what.equals("dead-letters"))).name("print: " + what).uid(uid).setParallelism(1);
+            case PRINT, CONSOLE ->
+                stream.map(
+                                output.kind() == JobConfig.SinkKind.CONSOLE
+                                        ? ConsoleLines::of
+                                        : OutputRecord::valueAsString,
+                                Types.STRING)
+                        .name("to-text-" + what)
+                        .uid(uid + "-text")
+                        .sinkTo(new PrintSink<>(what.equals("dead-letters")))
+                        .name("print: " + what)
+                        .uid(uid)
+                        .setParallelism(1);
             case FILE -> {
-                stream.sinkTo(new JsonLinesFileSink(output.path().toString())).name("file: " + output.path().getFileName())
-                        .uid(uid).setParallelism(1);
+                stream.sinkTo(new JsonLinesFileSink(output.path().toString()))
+                        .name("file: " + output.path().getFileName())
+                        .uid(uid)
+                        .setParallelism(1);
             }
             case KAFKA -> {
                 boolean exactlyOnce = config.delivery == JobConfig.Delivery.EXACTLY_ONCE;
                 var builder = KafkaSink.<OutputRecord>builder()
                         .setBootstrapServers(output.servers())
                         .setRecordSerializer(KafkaRecords.to(output.topic()))
-                        .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE);
+                        .setDeliveryGuarantee(
+                                exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE);
                 if (exactlyOnce) {
                     builder.setTransactionalIdPrefix(config.transactionalIdPrefix(what))
-                            .setProperty("transaction.timeout.ms", String.valueOf(config.transactionTimeout.toMillis()));
+                            .setProperty(
+                                    "transaction.timeout.ms", String.valueOf(config.transactionTimeout.toMillis()));
                 }
                 stream.sinkTo(builder.build()).name("kafka: " + output.topic()).uid(uid);
             }

@@ -76,7 +76,8 @@ final class MicroBatcher<I, O> implements AutoCloseable {
     CompletableFuture<O> submit(I input) {
         CompletableFuture<O> future = new CompletableFuture<>();
         if (closed.get()) {
-            future.completeExceptionally(new IllegalStateException("the micro-batcher " + worker.getName() + " is closed"));
+            future.completeExceptionally(
+                    new IllegalStateException("the micro-batcher " + worker.getName() + " is closed"));
             return future;
         }
         unfinished.add(future);
@@ -133,14 +134,18 @@ final class MicroBatcher<I, O> implements AutoCloseable {
             return;
         }
         if (results == null || results.size() != batch.size()) {
-            failBatch(batch, new IllegalStateException("a batch of " + batch.size() + " inputs gave "
-                    + (results == null ? "no results" : results.size() + " results")));
+            failBatch(
+                    batch,
+                    new IllegalStateException("a batch of " + batch.size() + " inputs gave "
+                            + (results == null ? "no results" : results.size() + " results")));
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
             O result = results.get(i);
             if (result == null) {
-                batch.get(i).future().completeExceptionally(new IllegalStateException("a batch gave no result for input " + i));
+                batch.get(i)
+                        .future()
+                        .completeExceptionally(new IllegalStateException("a batch gave no result for input " + i));
             } else {
                 batch.get(i).future().complete(result);
             }

@@ -46,7 +46,8 @@ final class PredictionColumns implements Serializable {
     /** What a model computes for a row, from its bundle's task and options. */
     enum Kind {
         CLASSIFICATION("sequence classification", EnumSet.of(Field.LABEL, Field.SCORE, Field.SCORES, Field.TRUNCATED)),
-        LABELS("classification by label descriptions (an embedding bundle with 'labels-file')",
+        LABELS(
+                "classification by label descriptions (an embedding bundle with 'labels-file')",
                 EnumSet.of(Field.LABEL, Field.SCORE, Field.SCORES, Field.EMBEDDING, Field.TRUNCATED)),
         TAGGING("token tagging", EnumSet.of(Field.ENTITIES, Field.TRUNCATED)),
         EMBEDDING("sentence embedding", EnumSet.of(Field.EMBEDDING, Field.TRUNCATED));
@@ -74,10 +75,15 @@ final class PredictionColumns implements Serializable {
         SCORE("score", DataTypes.DOUBLE().getLogicalType()),
         SCORES("scores", DataTypes.MAP(DataTypes.STRING(), DataTypes.DOUBLE()).getLogicalType()),
         EMBEDDING("embedding", DataTypes.ARRAY(DataTypes.FLOAT()).getLogicalType()),
-        ENTITIES("entities", DataTypes.ARRAY(DataTypes.ROW(
-                DataTypes.FIELD("entity_group", DataTypes.STRING()), DataTypes.FIELD("score", DataTypes.DOUBLE()),
-                DataTypes.FIELD("word", DataTypes.STRING()), DataTypes.FIELD("start", DataTypes.INT()),
-                DataTypes.FIELD("end", DataTypes.INT()))).getLogicalType()),
+        ENTITIES(
+                "entities",
+                DataTypes.ARRAY(DataTypes.ROW(
+                                DataTypes.FIELD("entity_group", DataTypes.STRING()),
+                                DataTypes.FIELD("score", DataTypes.DOUBLE()),
+                                DataTypes.FIELD("word", DataTypes.STRING()),
+                                DataTypes.FIELD("start", DataTypes.INT()),
+                                DataTypes.FIELD("end", DataTypes.INT())))
+                        .getLogicalType()),
         TRUNCATED("truncated", DataTypes.BOOLEAN().getLogicalType());
 
         private final String column;
@@ -93,10 +99,13 @@ final class PredictionColumns implements Serializable {
         }
 
         String describe() {
-            return column + " " + (this == ENTITIES
-                    ? "ARRAY<ROW<...>> of " + Arrays.stream(EntityField.values()).map(EntityField::describe)
-                            .collect(Collectors.joining(", ", "{", "}"))
-                    : type.asSummaryString());
+            return column + " "
+                    + (this == ENTITIES
+                            ? "ARRAY<ROW<...>> of "
+                                    + Arrays.stream(EntityField.values())
+                                            .map(EntityField::describe)
+                                            .collect(Collectors.joining(", ", "{", "}"))
+                            : type.asSummaryString());
         }
 
         static Field named(String name) {
@@ -173,7 +182,8 @@ final class PredictionColumns implements Serializable {
                         + kind.description() + hint(field) + ". " + offers(kind));
             }
             if (!column.isPhysical()) {
-                throw new ValidationException(model + ": OUTPUT column '" + name + "' must be a plain column. " + offers(kind));
+                throw new ValidationException(
+                        model + ": OUTPUT column '" + name + "' must be a plain column. " + offers(kind));
             }
             if (!declared.isNullable()) {
                 throw new ValidationException(model + ": OUTPUT column '" + name + "' is " + declared.asSummaryString()
@@ -184,7 +194,8 @@ final class PredictionColumns implements Serializable {
                 entityFields = entityFields(model, kind, declared);
             } else if (!sameIgnoringNullability(declared, field.type)) {
                 throw new ValidationException(model + ": OUTPUT column '" + name + "' is " + declared.asSummaryString()
-                        + ", but " + kind.description() + " gives " + name + " as " + field.type.asSummaryString() + ". "
+                        + ", but " + kind.description() + " gives " + name + " as " + field.type.asSummaryString()
+                        + ". "
                         + offers(kind));
             }
             fields.add(field);
@@ -193,13 +204,13 @@ final class PredictionColumns implements Serializable {
     }
 
     private static List<EntityField> entityFields(String model, Kind kind, LogicalType declared) {
-        String expected = "expected ARRAY<ROW<...>> with any of the fields " + Arrays.stream(EntityField.values())
-                .map(EntityField::describe).collect(Collectors.joining(", "))
+        String expected = "expected ARRAY<ROW<...>> with any of the fields "
+                + Arrays.stream(EntityField.values()).map(EntityField::describe).collect(Collectors.joining(", "))
                 + " (entity_group and entity both carry the entity's label; `start` and `end` are reserved words in SQL and need quotes)";
         if (declared.getTypeRoot() != LogicalTypeRoot.ARRAY
                 || ((ArrayType) declared).getElementType().getTypeRoot() != LogicalTypeRoot.ROW) {
-            throw new ValidationException(model + ": OUTPUT column 'entities' is " + declared.asSummaryString() + "; " + expected
-                    + ", such as " + Field.ENTITIES.type.asSummaryString() + ".");
+            throw new ValidationException(model + ": OUTPUT column 'entities' is " + declared.asSummaryString() + "; "
+                    + expected + ", such as " + Field.ENTITIES.type.asSummaryString() + ".");
         }
         RowType row = (RowType) ((ArrayType) declared).getElementType();
         List<EntityField> fields = new ArrayList<>();
@@ -211,7 +222,8 @@ final class PredictionColumns implements Serializable {
             }
             if (!sameIgnoringNullability(f.getType(), field.type)) {
                 throw new ValidationException(model + ": OUTPUT column 'entities' has field '" + f.getName() + "' as "
-                        + f.getType().asSummaryString() + ", but entities give it as " + field.type.asSummaryString() + "; "
+                        + f.getType().asSummaryString() + ", but entities give it as " + field.type.asSummaryString()
+                        + "; "
                         + expected + ".");
             }
             fields.add(field);
@@ -234,8 +246,8 @@ final class PredictionColumns implements Serializable {
     }
 
     private static String offers(Kind kind) {
-        return "The bundle's task (" + kind.description() + ") offers: " + kind.offers().stream().map(Field::describe)
-                .collect(Collectors.joining(", ")) + ".";
+        return "The bundle's task (" + kind.description() + ") offers: "
+                + kind.offers().stream().map(Field::describe).collect(Collectors.joining(", ")) + ".";
     }
 
     /** Whether two types are equal but for nullability, at every level. */
@@ -257,7 +269,8 @@ final class PredictionColumns implements Serializable {
                 }
                 for (int i = 0; i < fa.size(); i++) {
                     if (!fa.get(i).getName().equals(fb.get(i).getName())
-                            || !sameIgnoringNullability(fa.get(i).getType(), fb.get(i).getType())) {
+                            || !sameIgnoringNullability(
+                                    fa.get(i).getType(), fb.get(i).getType())) {
                         return false;
                     }
                 }
@@ -302,7 +315,9 @@ final class PredictionColumns implements Serializable {
                 return ((Classification) prediction).score();
             case SCORES: {
                 Map<Object, Object> scores = new LinkedHashMap<>();
-                ((Classification) prediction).scores().forEach((label, score) -> scores.put(StringData.fromString(label), score));
+                ((Classification) prediction)
+                        .scores()
+                        .forEach((label, score) -> scores.put(StringData.fromString(label), score));
                 return new GenericMapData(scores);
             }
             case EMBEDDING: {
@@ -327,14 +342,16 @@ final class PredictionColumns implements Serializable {
     private RowData entityRow(Entity entity) {
         GenericRowData row = new GenericRowData(entityFields.size());
         for (int i = 0; i < entityFields.size(); i++) {
-            row.setField(i, switch (entityFields.get(i)) {
-                case ENTITY_GROUP, ENTITY -> StringData.fromString(entity.label());
-                case SCORE -> entity.score();
-                case WORD -> StringData.fromString(entity.word());
-                case START -> entity.start();
-                case END -> entity.end();
-                case INDEX -> entity.index() >= 0 ? entity.index() : null;
-            });
+            row.setField(
+                    i,
+                    switch (entityFields.get(i)) {
+                        case ENTITY_GROUP, ENTITY -> StringData.fromString(entity.label());
+                        case SCORE -> entity.score();
+                        case WORD -> StringData.fromString(entity.word());
+                        case START -> entity.start();
+                        case END -> entity.end();
+                        case INDEX -> entity.index() >= 0 ? entity.index() : null;
+                    });
         }
         return row;
     }

@@ -53,7 +53,9 @@ public final class SqlRunner {
             }
             String assignment = args[++i];
             int eq = assignment.indexOf('=');
-            overrides.put(assignment.substring(0, eq).trim(), assignment.substring(eq + 1).trim());
+            overrides.put(
+                    assignment.substring(0, eq).trim(),
+                    assignment.substring(eq + 1).trim());
         }
         List<String> statements;
         try {
@@ -63,8 +65,10 @@ public final class SqlRunner {
             System.exit(2);
             return;
         }
-        TableEnvironment env = TableEnvironment.create(
-                EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(Configuration.fromMap(overrides)).build());
+        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.newInstance()
+                .inStreamingMode()
+                .withConfiguration(Configuration.fromMap(overrides))
+                .build());
         try {
             for (TableResult job : run(env, statements, overrides, System.err)) {
                 job.await();
@@ -88,7 +92,8 @@ public final class SqlRunner {
      * @param overrides configuration that the script's SET statements may not change
      * @param log where the runner says what it does
      */
-    public static List<TableResult> run(TableEnvironment env, List<String> statements, Map<String, String> overrides, PrintStream log) {
+    public static List<TableResult> run(
+            TableEnvironment env, List<String> statements, Map<String, String> overrides, PrintStream log) {
         overrides.forEach((k, v) -> env.getConfig().set(k, v));
         List<TableResult> jobs = new ArrayList<>();
         StatementSet set = null;
@@ -101,8 +106,9 @@ public final class SqlRunner {
                 } else if (SqlScript.isInsert(statement)) {
                     set.addInsertSql(statement);
                 } else {
-                    throw new ValidationException("only INSERT statements may stand between BEGIN STATEMENT SET and END, found: "
-                            + firstLine(statement));
+                    throw new ValidationException(
+                            "only INSERT statements may stand between BEGIN STATEMENT SET and END, found: "
+                                    + firstLine(statement));
                 }
             } else if (assignment != null) {
                 if (overrides.containsKey(assignment[0])) {
@@ -112,7 +118,8 @@ public final class SqlRunner {
                     env.getConfig().set(assignment[0], assignment[1]);
                 }
             } else if (SqlScript.isAddJar(statement)) {
-                log.println("torchstream sql: skipping " + firstLine(statement) + ": torchstream is on the classpath already");
+                log.println("torchstream sql: skipping " + firstLine(statement)
+                        + ": torchstream is on the classpath already");
             } else if (SqlScript.isBeginStatementSet(statement)) {
                 set = env.createStatementSet();
             } else if (SqlScript.isInsert(statement)) {

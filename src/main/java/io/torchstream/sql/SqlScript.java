@@ -47,7 +47,8 @@ final class SqlScript {
                 int end = i + 1;
                 while (true) {
                     if (end >= n) {
-                        throw new IllegalArgumentException("a " + c + " quote is never closed, from: " + preview(script, i));
+                        throw new IllegalArgumentException(
+                                "a " + c + " quote is never closed, from: " + preview(script, i));
                     }
                     if (script.charAt(end) == c) {
                         if (end + 1 < n && script.charAt(end + 1) == c) {
@@ -88,7 +89,9 @@ final class SqlScript {
     /** The key and value of a SQL client {@code SET 'key' = 'value'} statement, or null. */
     static String[] set(String statement) {
         Matcher m = SET.matcher(statement.strip());
-        return m.matches() ? new String[] {m.group(1).replace("''", "'"), m.group(2).replace("''", "'")} : null;
+        return m.matches()
+                ? new String[] {m.group(1).replace("''", "'"), m.group(2).replace("''", "'")}
+                : null;
     }
 
     /** Whether a statement is an {@code ADD JAR}. */
@@ -104,7 +107,11 @@ final class SqlScript {
 
     /** Whether a statement opens a statement set ({@code BEGIN STATEMENT SET}), closed by {@code END}. */
     static boolean isBeginStatementSet(String statement) {
-        return statement.strip().toUpperCase(Locale.ROOT).replaceAll("\\s+", " ").equals("BEGIN STATEMENT SET");
+        return statement
+                .strip()
+                .toUpperCase(Locale.ROOT)
+                .replaceAll("\\s+", " ")
+                .equals("BEGIN STATEMENT SET");
     }
 
     static boolean isEnd(String statement) {

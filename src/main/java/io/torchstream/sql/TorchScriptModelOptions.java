@@ -53,7 +53,17 @@ public final class TorchScriptModelOptions {
     }
 
     static Set<ConfigOption<?>> optional() {
-        return Set.of(THREADS, SHARING, SHAPES, MAX_LENGTH, BATCH_MAX_SIZE, BATCH_MAX_WAIT, LABELS_FILE, SCALE, TAGGING_AGGREGATION,
-                TAGGING_STRIDE, TAGGING_IGNORE_LABELS);
+        return Set.of(
+                THREADS,
+                SHARING,
+                SHAPES,
+                MAX_LENGTH,
+                BATCH_MAX_SIZE,
+                BATCH_MAX_WAIT,
+                LABELS_FILE,
+                SCALE,
+                TAGGING_AGGREGATION,
+                TAGGING_STRIDE,
+                TAGGING_IGNORE_LABELS);
     }
 }

@@ -39,8 +39,10 @@ public final class TorchScriptModelProvider implements AsyncPredictRuntimeProvid
     @Override
     public AsyncPredictFunction createAsyncPredictFunction(ModelProvider.Context context) {
         ReadableConfig call = context.runtimeConfig();
-        int maxConcurrent = call.getOptional(MLPredictRuntimeConfigOptions.ASYNC_MAX_CONCURRENT_OPERATIONS).orElse(sessionMaxConcurrent);
-        Duration timeout = call.getOptional(MLPredictRuntimeConfigOptions.ASYNC_TIMEOUT).orElse(sessionTimeout);
+        int maxConcurrent = call.getOptional(MLPredictRuntimeConfigOptions.ASYNC_MAX_CONCURRENT_OPERATIONS)
+                .orElse(sessionMaxConcurrent);
+        Duration timeout =
+                call.getOptional(MLPredictRuntimeConfigOptions.ASYNC_TIMEOUT).orElse(sessionTimeout);
         return new TorchScriptPredictFunction(spec, spec.batchSize(maxConcurrent, timeout));
     }
 

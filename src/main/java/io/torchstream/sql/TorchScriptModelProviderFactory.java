@@ -48,10 +48,14 @@ public final class TorchScriptModelProviderFactory implements ModelProviderFacto
         FactoryUtil.ModelProviderFactoryHelper helper = FactoryUtil.createModelProviderFactoryHelper(this, context);
         helper.validate();
         ResolvedCatalogModel model = context.getCatalogModel();
-        TorchScriptModelSpec spec = TorchScriptModelSpec.resolve(context.getObjectIdentifier().asSummaryString(), model.getOptions(),
-                model.getResolvedInputSchema(), model.getResolvedOutputSchema());
+        TorchScriptModelSpec spec = TorchScriptModelSpec.resolve(
+                context.getObjectIdentifier().asSummaryString(),
+                model.getOptions(),
+                model.getResolvedInputSchema(),
+                model.getResolvedOutputSchema());
         ReadableConfig session = context.getConfiguration();
-        return new TorchScriptModelProvider(spec,
+        return new TorchScriptModelProvider(
+                spec,
                 session.get(ExecutionConfigOptions.TABLE_EXEC_ASYNC_ML_PREDICT_MAX_CONCURRENT_OPERATIONS),
                 session.get(ExecutionConfigOptions.TABLE_EXEC_ASYNC_ML_PREDICT_TIMEOUT));
     }

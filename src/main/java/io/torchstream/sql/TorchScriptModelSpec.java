@@ -22,7 +22,6 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.LogicalTypeFamily;
 
 import java.io.Serializable;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,13 +46,18 @@ final class TorchScriptModelSpec implements Serializable {
     private final List<Integer> bundleBatches;
     private final PredictionColumns columns;
 
-    private TorchScriptModelSpec(String model, ModelSettings settings, BundleManifest manifest, PredictionColumns columns) {
+    private TorchScriptModelSpec(
+            String model, ModelSettings settings, BundleManifest manifest, PredictionColumns columns) {
         this.model = model;
         this.settings = settings;
         this.bundleName = manifest.name();
         this.task = manifest.task();
         this.textPair = manifest.textPair();
-        this.bundleBatches = List.copyOf(manifest.shapes().stream().map(TraceShape::batch).distinct().sorted().toList());
+        this.bundleBatches = List.copyOf(manifest.shapes().stream()
+                .map(TraceShape::batch)
+                .distinct()
+                .sorted()
+                .toList());
         this.columns = columns;
     }
 
@@ -65,7 +69,8 @@ final class TorchScriptModelSpec implements Serializable {
      * @param raw the options as written
      * @throws ValidationException naming the model, the option or column, the value and the expectation
      */
-    static TorchScriptModelSpec resolve(String model, Map<String, String> raw, ResolvedSchema input, ResolvedSchema output) {
+    static TorchScriptModelSpec resolve(
+            String model, Map<String, String> raw, ResolvedSchema input, ResolvedSchema output) {
         ModelMapOptions options = new ModelMapOptions("Model " + model, raw);
         ModelSettings settings = ModelOptions.read(options);
         ModelBundle bundle = ModelOptions.openBundle(settings, options);
@@ -74,8 +79,12 @@ final class TorchScriptModelSpec implements Serializable {
         options = new ModelMapOptions(where, raw);
         ModelOptions.checkAgainst(bundle, settings, options);
         checkInput(where, manifest, input);
-        PredictionColumns.Kind kind = switch (ModelSession.outputOf(manifest.task(), !settings.labels().isEmpty())) {
-            case CLASSIFICATION -> manifest.task() == Task.EMBEDDING ? PredictionColumns.Kind.LABELS : PredictionColumns.Kind.CLASSIFICATION;
+        PredictionColumns.Kind kind = switch (ModelSession.outputOf(
+                manifest.task(), !settings.labels().isEmpty())) {
+            case CLASSIFICATION ->
+                manifest.task() == Task.EMBEDDING
+                        ? PredictionColumns.Kind.LABELS
+                        : PredictionColumns.Kind.CLASSIFICATION;
             case ENTITIES -> PredictionColumns.Kind.TAGGING;
             case EMBEDDING -> PredictionColumns.Kind.EMBEDDING;
         };
@@ -85,19 +94,22 @@ final class TorchScriptModelSpec implements Serializable {
     private static void checkInput(String where, BundleManifest manifest, ResolvedSchema input) {
         List<Column> columns = input.getColumns();
         int expected = manifest.textPair() ? 2 : 1;
-        boolean strings = columns.stream().allMatch(c -> c.isPhysical()
-                && c.getDataType().getLogicalType().is(LogicalTypeFamily.CHARACTER_STRING));
+        boolean strings = columns.stream()
+                .allMatch(
+                        c -> c.isPhysical() && c.getDataType().getLogicalType().is(LogicalTypeFamily.CHARACTER_STRING));
         if (columns.size() == expected && strings) {
             return;
         }
-        String found = columns.stream().map(c -> c.getName() + " " + c.getDataType().getLogicalType().asSummaryString())
+        String found = columns.stream()
+                .map(c -> c.getName() + " " + c.getDataType().getLogicalType().asSummaryString())
                 .collect(Collectors.joining(", ", "(", ")"));
         if (manifest.textPair()) {
             throw new ValidationException(where + ": INPUT must be two STRING columns, the text and its pair, such as"
                     + " (text STRING, text_pair STRING): the bundle is a sentence-pair model; found " + found);
         }
-        throw new ValidationException(where + ": INPUT must be one STRING column, the text, such as (text STRING); found "
-                + found + (columns.size() == 2 ? "; two columns are for sentence-pair bundles, and this one is not" : ""));
+        throw new ValidationException(where
+                + ": INPUT must be one STRING column, the text, such as (text STRING); found " + found
+                + (columns.size() == 2 ? "; two columns are for sentence-pair bundles, and this one is not" : ""));
     }
 
     /**
@@ -111,19 +123,24 @@ final class TorchScriptModelSpec implements Serializable {
         int batchMaxSize = settings.batchMaxSize();
         Duration batchMaxWait = settings.batchMaxWait();
         if (batchMaxSize > maxConcurrent) {
-            throw new ValidationException("Model " + model + ": '" + TorchScriptModelOptions.BATCH_MAX_SIZE.key() + "' = '"
-                    + batchMaxSize + "' exceeds the " + maxConcurrent + " rows ML_PREDICT keeps in flight"
-                    + " (max-concurrent-operations): such a batch could never fill, and every row would wait '"
-                    + TorchScriptModelOptions.BATCH_MAX_WAIT.key() + "'. Set '" + TorchScriptModelOptions.BATCH_MAX_SIZE.key()
-                    + "' to at most " + maxConcurrent + ", or raise max-concurrent-operations to at least " + batchMaxSize
-                    + " (ML_PREDICT(..., MAP['max-concurrent-operations', '" + batchMaxSize + "']) or SET"
-                    + " 'table.exec.async-ml-predict.max-concurrent-operations' = '" + batchMaxSize + "')");
+            throw new ValidationException(
+                    "Model " + model + ": '" + TorchScriptModelOptions.BATCH_MAX_SIZE.key() + "' = '"
+                            + batchMaxSize + "' exceeds the " + maxConcurrent + " rows ML_PREDICT keeps in flight"
+                            + " (max-concurrent-operations): such a batch could never fill, and every row would wait '"
+                            + TorchScriptModelOptions.BATCH_MAX_WAIT.key() + "'. Set '"
+                            + TorchScriptModelOptions.BATCH_MAX_SIZE.key()
+                            + "' to at most " + maxConcurrent + ", or raise max-concurrent-operations to at least "
+                            + batchMaxSize
+                            + " (ML_PREDICT(..., MAP['max-concurrent-operations', '" + batchMaxSize + "']) or SET"
+                            + " 'table.exec.async-ml-predict.max-concurrent-operations' = '" + batchMaxSize + "')");
         }
         if (batchMaxWait.compareTo(timeout) >= 0) {
-            throw new ValidationException("Model " + model + ": '" + TorchScriptModelOptions.BATCH_MAX_WAIT.key() + "' = '"
-                    + batchMaxWait.toMillis() + " ms' is not shorter than ML_PREDICT's async timeout of " + timeout.toMillis()
-                    + " ms: rows would time out while their batch fills. Lower it, or raise the timeout (the ML_PREDICT"
-                    + " config map's 'timeout' or table.exec.async-ml-predict.timeout)");
+            throw new ValidationException(
+                    "Model " + model + ": '" + TorchScriptModelOptions.BATCH_MAX_WAIT.key() + "' = '"
+                            + batchMaxWait.toMillis() + " ms' is not shorter than ML_PREDICT's async timeout of "
+                            + timeout.toMillis()
+                            + " ms: rows would time out while their batch fills. Lower it, or raise the timeout (the ML_PREDICT"
+                            + " config map's 'timeout' or table.exec.async-ml-predict.timeout)");
         }
         return batchMaxSize > 0 ? batchMaxSize : ModelOptions.inFlightBatchSize(bundleBatches, maxConcurrent);
     }

@@ -75,18 +75,28 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
         if (session.task() != spec.task()) {
             String found = session.task().id();
             close();
-            throw new IllegalStateException("model " + spec.model() + ": the bundle at " + spec.bundle() + " is now a " + found
-                    + " bundle, but it was a " + spec.task() + " bundle when the query was planned; plan the query again");
+            throw new IllegalStateException("model " + spec.model() + ": the bundle at " + spec.bundle() + " is now a "
+                    + found + " bundle, but it was a " + spec.task()
+                    + " bundle when the query was planned; plan the query again");
         }
         metrics = ModelMetrics.register(context.getMetricGroup(), session);
         MetricGroup group = context.getMetricGroup().addGroup(TorchstreamMetrics.GROUP);
         nullRows = group.counter("nullInputs");
         microBatches = group.counter("microBatches");
         // The worker thread, not this one, runs the model: the session warms it up before its first batch.
-        batcher = new MicroBatcher<>("torchstream-ml-predict-" + spec.bundleName() + "-" + subtask, batchSize,
-                spec.batchMaxWait(), this::predict);
-        LOG.info("ML_PREDICT subtask {} serves model {} with {} ({}, batches of up to {} rows, {} libtorch threads, {} model)",
-                subtask, spec.model(), spec.bundleName(), spec.columns().kind().description(), batchSize, session.threads(),
+        batcher = new MicroBatcher<>(
+                "torchstream-ml-predict-" + spec.bundleName() + "-" + subtask,
+                batchSize,
+                spec.batchMaxWait(),
+                this::predict);
+        LOG.info(
+                "ML_PREDICT subtask {} serves model {} with {} ({}, batches of up to {} rows, {} libtorch threads, {} model)",
+                subtask,
+                spec.model(),
+                spec.bundleName(),
+                spec.columns().kind().description(),
+                batchSize,
+                session.threads(),
                 session.shared() ? "shared" : "own");
     }
 
@@ -137,7 +147,12 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
         List<RowData> rows = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
             Prediction prediction = predictions.results().get(i);
-            rows.add(spec.columns().write(prediction, predictions.embeddings() == null ? null : predictions.embeddings().get(i)));
+            rows.add(spec.columns()
+                    .write(
+                            prediction,
+                            predictions.embeddings() == null
+                                    ? null
+                                    : predictions.embeddings().get(i)));
         }
         metrics.record(predictions);
         microBatches.inc();
@@ -147,8 +162,13 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
     @Override
     public void close() {
         if (batcher != null && metrics.eventsOut() > 0) {
-            LOG.info("ML_PREDICT model {}: {} rows in {} batches ({} forward passes), {} NULL inputs", spec.model(),
-                    metrics.eventsOut(), microBatches.getCount(), metrics.batches(), nullRows.getCount());
+            LOG.info(
+                    "ML_PREDICT model {}: {} rows in {} batches ({} forward passes), {} NULL inputs",
+                    spec.model(),
+                    metrics.eventsOut(),
+                    microBatches.getCount(),
+                    metrics.batches(),
+                    nullRows.getCount());
         }
         boolean stopped = true;
         if (batcher != null) {

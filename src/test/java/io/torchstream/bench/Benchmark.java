@@ -67,7 +67,9 @@ public final class Benchmark {
 
     String run(int events) throws Exception {
         TraceShape traced = ModelBundle.open(bundle).manifest().traceShape();
-        List<String> headlines = BenchEvents.texts(List.of(Path.of("data/headlines-dev.jsonl"), Path.of("data/headlines-test.jsonl"),
+        List<String> headlines = BenchEvents.texts(List.of(
+                Path.of("data/headlines-dev.jsonl"),
+                Path.of("data/headlines-test.jsonl"),
                 Path.of("jobs/samples/headlines.jsonl")));
         Map<String, List<String>> mixes = new LinkedHashMap<>();
         mixes.put("headlines", headlines);
@@ -80,20 +82,77 @@ public final class Benchmark {
             Path texts = BenchEvents.write(mix.getValue(), n, workDir.resolve(m + ".jsonl"));
             Path fewer = BenchEvents.write(mix.getValue(), Math.max(100, n / 8), workDir.resolve(m + "-fewer.jsonl"));
             Map<String, Row> r = new LinkedHashMap<>();
-            r.put("forward", measure(m, "bare forward, every verified shape", cores + " threads; the table below",
-                    "forward", "bundle=" + bundle, "events=" + texts, "shape=all", "threads=" + cores, "millis=1500"));
-            r.put("job1", measure(m, "job p=1, length-aware", cores + " threads, batches grouped by length",
-                    "job", "job=" + job, "bundle=" + bundle, "events=" + texts, "parallelism=1", "shapes=verified"));
-            r.put("job2", measure(m, "job p=2, length-aware, shared model", "2 slots x " + Math.max(1, cores / 2) + " threads",
-                    "job", "job=" + job, "bundle=" + bundle, "events=" + texts, "parallelism=2", "shapes=verified"));
+            r.put(
+                    "forward",
+                    measure(
+                            m,
+                            "bare forward, every verified shape",
+                            cores + " threads; the table below",
+                            "forward",
+                            "bundle=" + bundle,
+                            "events=" + texts,
+                            "shape=all",
+                            "threads=" + cores,
+                            "millis=1500"));
+            r.put(
+                    "job1",
+                    measure(
+                            m,
+                            "job p=1, length-aware",
+                            cores + " threads, batches grouped by length",
+                            "job",
+                            "job=" + job,
+                            "bundle=" + bundle,
+                            "events=" + texts,
+                            "parallelism=1",
+                            "shapes=verified"));
+            r.put(
+                    "job2",
+                    measure(
+                            m,
+                            "job p=2, length-aware, shared model",
+                            "2 slots x " + Math.max(1, cores / 2) + " threads",
+                            "job",
+                            "job=" + job,
+                            "bundle=" + bundle,
+                            "events=" + texts,
+                            "parallelism=2",
+                            "shapes=verified"));
             if (m.equals("headlines")) {
-                r.put("typed2", measure(m, "typed API p=2, length-aware, shared model", "Torchstream.classify on POJOs, no JSON",
-                        "typed", "job=" + job, "bundle=" + bundle, "events=" + texts, "parallelism=2"));
+                r.put(
+                        "typed2",
+                        measure(
+                                m,
+                                "typed API p=2, length-aware, shared model",
+                                "Torchstream.classify on POJOs, no JSON",
+                                "typed",
+                                "job=" + job,
+                                "bundle=" + bundle,
+                                "events=" + texts,
+                                "parallelism=2"));
             }
-            r.put("fixed1", measure(m, "job p=1, fixed " + traced + " shape", "every batch padded to the traced shape",
-                    "job", "job=" + job, "bundle=" + bundle, "events=" + fewer, "parallelism=1", "shapes=traced"));
-            r.put("perEvent", measure(m, "one predict per event (DJL, 1x" + traced.seqLen() + ")", "parallelism 1, " + cores + " threads",
-                    "per-event", "job=" + job, "bundle=" + bundle, "events=" + fewer));
+            r.put(
+                    "fixed1",
+                    measure(
+                            m,
+                            "job p=1, fixed " + traced + " shape",
+                            "every batch padded to the traced shape",
+                            "job",
+                            "job=" + job,
+                            "bundle=" + bundle,
+                            "events=" + fewer,
+                            "parallelism=1",
+                            "shapes=traced"));
+            r.put(
+                    "perEvent",
+                    measure(
+                            m,
+                            "one predict per event (DJL, 1x" + traced.seqLen() + ")",
+                            "parallelism 1, " + cores + " threads",
+                            "per-event",
+                            "job=" + job,
+                            "bundle=" + bundle,
+                            "events=" + fewer));
             Row python = python(m, texts);
             if (python != null) {
                 r.put("python", python);
@@ -102,76 +161,194 @@ public final class Benchmark {
         }
         Path headlineEvents = workDir.resolve("headlines.jsonl");
         Map<String, Row> h = byMix.get("headlines");
-        Row perSlot = measure("headlines", "job p=2, length-aware, a model per slot", "RSS against the shared model",
-                "job", "job=" + job, "bundle=" + bundle, "events=" + headlineEvents, "parallelism=2", "shapes=verified",
+        Row perSlot = measure(
+                "headlines",
+                "job p=2, length-aware, a model per slot",
+                "RSS against the shared model",
+                "job",
+                "job=" + job,
+                "bundle=" + bundle,
+                "events=" + headlineEvents,
+                "parallelism=2",
+                "shapes=verified",
                 "model.sharing=per-slot");
         double half1 = h.get("job1").eventsPerSecond() / 2;
-        Row latency = measure("headlines", String.format(Locale.ROOT, "latency at %.0f events/s (half of p=1's maximum)", half1),
-                "generator, p=1", "latency", "job=" + job, "bundle=" + bundle, "events=" + headlineEvents, "parallelism=1",
-                "rate=" + half1, "seconds=40");
+        Row latency = measure(
+                "headlines",
+                String.format(Locale.ROOT, "latency at %.0f events/s (half of p=1's maximum)", half1),
+                "generator, p=1",
+                "latency",
+                "job=" + job,
+                "bundle=" + bundle,
+                "events=" + headlineEvents,
+                "parallelism=1",
+                "rate=" + half1,
+                "seconds=40");
         double half2 = h.get("job2").eventsPerSecond() / 2;
-        Row latency2 = measure("headlines", String.format(Locale.ROOT, "latency at %.0f events/s (half of p=2's maximum)", half2),
-                "generator, p=2", "latency", "job=" + job, "bundle=" + bundle, "events=" + headlineEvents, "parallelism=2",
-                "rate=" + half2, "seconds=40");
+        Row latency2 = measure(
+                "headlines",
+                String.format(Locale.ROOT, "latency at %.0f events/s (half of p=2's maximum)", half2),
+                "generator, p=2",
+                "latency",
+                "job=" + job,
+                "bundle=" + bundle,
+                "events=" + headlineEvents,
+                "parallelism=2",
+                "rate=" + half2,
+                "seconds=40");
         return report(events, traced, byMix, perSlot, latency, latency2);
     }
 
-    private String report(int events, TraceShape traced, Map<String, Map<String, Row>> byMix, Row perSlot, Row latency, Row latency2) {
+    private String report(
+            int events,
+            TraceShape traced,
+            Map<String, Map<String, Row>> byMix,
+            Row perSlot,
+            Row latency,
+            Row latency2) {
         StringBuilder out = new StringBuilder();
         out.append("# Benchmarks\n\n");
-        out.append(String.format(Locale.ROOT, "Measured %s on this machine (%d cores) with `bin/torchstream bench --events %d`: bundle `%s`"
-                + " (all-MiniLM-L6-v2, traced at %s, %d verified shapes), job `%s`. Every scenario ran in a JVM of its own;"
-                + " the machine is shared and noisy, so compare ratios within one run rather than absolute figures across runs."
-                + " Headlines: the %d labelled headlines of `data/` and `jobs/samples/` (9-30 tokens); paragraphs: 4 to 7 of"
-                + " them joined (70-128 tokens).%n%n", LocalDate.now(), cores, events, bundle, traced,
-                ModelBundle.open(bundle).manifest().shapes().size(), job, 240));
+        out.append(String.format(
+                Locale.ROOT,
+                "Measured %s on this machine (%d cores) with `bin/torchstream bench --events %d`: bundle `%s`"
+                        + " (all-MiniLM-L6-v2, traced at %s, %d verified shapes), job `%s`. Every scenario ran in a JVM of its own;"
+                        + " the machine is shared and noisy, so compare ratios within one run rather than absolute figures across runs."
+                        + " Headlines: the %d labelled headlines of `data/` and `jobs/samples/` (9-30 tokens); paragraphs: 4 to 7 of"
+                        + " them joined (70-128 tokens).%n%n",
+                LocalDate.now(),
+                cores,
+                events,
+                bundle,
+                traced,
+                ModelBundle.open(bundle).manifest().shapes().size(),
+                job,
+                240));
         out.append("![throughput](bench/throughput.png)\n\n");
         for (Map.Entry<String, Map<String, Row>> mix : byMix.entrySet()) {
-            out.append("## ").append(mix.getKey()).append("\n\n| scenario | events/s | padding | peak RSS (MB) | notes |\n|---|---:|---:|---:|---|\n");
+            out.append("## ")
+                    .append(mix.getKey())
+                    .append(
+                            "\n\n| scenario | events/s | padding | peak RSS (MB) | notes |\n|---|---:|---:|---:|---|\n");
             for (Row r : mix.getValue().values()) {
-                String padding = r.result().has("padding_ratio") ? String.format(Locale.ROOT, "%.0f%%", 100 * r.result().get("padding_ratio").asDouble()) : "";
-                String eps = r.name().startsWith("bare forward") ? "" : String.format(Locale.ROOT, "%.1f", r.eventsPerSecond());
-                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s |%n", r.name(), eps, padding, r.peakRssMb(), r.note()));
+                String padding = r.result().has("padding_ratio")
+                        ? String.format(
+                                Locale.ROOT,
+                                "%.0f%%",
+                                100 * r.result().get("padding_ratio").asDouble())
+                        : "";
+                String eps = r.name().startsWith("bare forward")
+                        ? ""
+                        : String.format(Locale.ROOT, "%.1f", r.eventsPerSecond());
+                out.append(String.format(
+                        Locale.ROOT, "| %s | %s | %s | %d | %s |%n", r.name(), eps, padding, r.peakRssMb(), r.note()));
             }
-            out.append("\nBare forward pass (events/s, ms per batch) at each verified shape:\n\n| shape | events/s | ms/batch |\n|---|---:|---:|\n");
-            for (Iterator<Map.Entry<String, JsonNode>> it = mix.getValue().get("forward").result().get("shapes").fields(); it.hasNext(); ) {
+            out.append(
+                    "\nBare forward pass (events/s, ms per batch) at each verified shape:\n\n| shape | events/s | ms/batch |\n|---|---:|---:|\n");
+            for (Iterator<Map.Entry<String, JsonNode>> it =
+                            mix.getValue().get("forward").result().get("shapes").fields();
+                    it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", e.getKey(), e.getValue().get("events_per_second").asDouble(),
+                out.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %.1f | %.1f |%n",
+                        e.getKey(),
+                        e.getValue().get("events_per_second").asDouble(),
                         e.getValue().get("ms_per_batch").asDouble()));
             }
             out.append('\n');
         }
         Map<String, Row> h = byMix.get("headlines");
         Map<String, Row> p = byMix.get("paragraphs");
-        double ceilingTraced = h.get("forward").result().get("shapes").get(traced.toString()).get("events_per_second").asDouble();
-        double forward832 = h.get("forward").result().get("shapes").path("8x32").path("ms_per_batch").asDouble(Double.NaN);
+        double ceilingTraced = h.get("forward")
+                .result()
+                .get("shapes")
+                .get(traced.toString())
+                .get("events_per_second")
+                .asDouble();
+        double forward832 = h.get("forward")
+                .result()
+                .get("shapes")
+                .path("8x32")
+                .path("ms_per_batch")
+                .asDouble(Double.NaN);
         out.append("## Targets\n\n| ratio | target | measured | |\n|---|---:|---:|---|\n");
-        target(out, "job (p=1, fixed " + traced + ") / bare forward at " + traced, 0.90, h.get("fixed1").eventsPerSecond() / ceilingTraced);
-        target(out, "length-aware / fixed " + traced + ", headlines (p=1)", 3.0, h.get("job1").eventsPerSecond() / h.get("fixed1").eventsPerSecond());
-        target(out, "length-aware / fixed " + traced + ", paragraphs (p=1)", 1.0, p.get("job1").eventsPerSecond() / p.get("fixed1").eventsPerSecond());
-        target(out, "job (p=1) / one predict per event, headlines", 4.0, h.get("job1").eventsPerSecond() / h.get("perEvent").eventsPerSecond());
-        target(out, "job (p=2) / one predict per event, headlines", 4.0, h.get("job2").eventsPerSecond() / h.get("perEvent").eventsPerSecond());
+        target(
+                out,
+                "job (p=1, fixed " + traced + ") / bare forward at " + traced,
+                0.90,
+                h.get("fixed1").eventsPerSecond() / ceilingTraced);
+        target(
+                out,
+                "length-aware / fixed " + traced + ", headlines (p=1)",
+                3.0,
+                h.get("job1").eventsPerSecond() / h.get("fixed1").eventsPerSecond());
+        target(
+                out,
+                "length-aware / fixed " + traced + ", paragraphs (p=1)",
+                1.0,
+                p.get("job1").eventsPerSecond() / p.get("fixed1").eventsPerSecond());
+        target(
+                out,
+                "job (p=1) / one predict per event, headlines",
+                4.0,
+                h.get("job1").eventsPerSecond() / h.get("perEvent").eventsPerSecond());
+        target(
+                out,
+                "job (p=2) / one predict per event, headlines",
+                4.0,
+                h.get("job2").eventsPerSecond() / h.get("perEvent").eventsPerSecond());
         if (h.containsKey("python")) {
-            target(out, "job (p=1) / Python transformers, headlines", 1.0, h.get("job1").eventsPerSecond() / h.get("python").eventsPerSecond());
-            target(out, "job (p=1) / Python transformers, paragraphs", 1.0, p.get("job1").eventsPerSecond() / p.get("python").eventsPerSecond());
+            target(
+                    out,
+                    "job (p=1) / Python transformers, headlines",
+                    1.0,
+                    h.get("job1").eventsPerSecond() / h.get("python").eventsPerSecond());
+            target(
+                    out,
+                    "job (p=1) / Python transformers, paragraphs",
+                    1.0,
+                    p.get("job1").eventsPerSecond() / p.get("python").eventsPerSecond());
         }
         double p99 = latency.result().get("p99_ms").asDouble();
         double bound = latency.result().get("max_wait_ms").asDouble() + 2 * forward832;
-        out.append(String.format(Locale.ROOT, "| p99 latency at half load, p=1 (ms) <= max-wait + 2 x forward(8x32) = %.0f ms | <= %.0f | %.0f (p50 %.0f) | %s |%n",
-                bound, bound, p99, latency.result().get("p50_ms").asDouble(), p99 <= bound ? "met" : "missed"));
-        out.append(String.format(Locale.ROOT, "| p99 latency at half load, p=2 (ms), for information | | %.0f (p50 %.0f) | |%n",
-                latency2.result().get("p99_ms").asDouble(), latency2.result().get("p50_ms").asDouble()));
+        out.append(String.format(
+                Locale.ROOT,
+                "| p99 latency at half load, p=1 (ms) <= max-wait + 2 x forward(8x32) = %.0f ms | <= %.0f | %.0f (p50 %.0f) | %s |%n",
+                bound,
+                bound,
+                p99,
+                latency.result().get("p50_ms").asDouble(),
+                p99 <= bound ? "met" : "missed"));
+        out.append(String.format(
+                Locale.ROOT,
+                "| p99 latency at half load, p=2 (ms), for information | | %.0f (p50 %.0f) | |%n",
+                latency2.result().get("p99_ms").asDouble(),
+                latency2.result().get("p50_ms").asDouble()));
         long oneSlot = h.get("job1").peakRssMb();
         long shared = h.get("job2").peakRssMb();
-        target(out, String.format(Locale.ROOT, "RSS, 2 slots sharing one model (%d MB) / 1 slot (%d MB); a model per slot: %d MB", shared, oneSlot,
-                perSlot.peakRssMb()), -1.3, shared / (double) oneSlot);
+        target(
+                out,
+                String.format(
+                        Locale.ROOT,
+                        "RSS, 2 slots sharing one model (%d MB) / 1 slot (%d MB); a model per slot: %d MB",
+                        shared,
+                        oneSlot,
+                        perSlot.peakRssMb()),
+                -1.3,
+                shared / (double) oneSlot);
         return out.toString();
     }
 
     /** A ratio against its target; a negative target is an upper bound. */
     private static void target(StringBuilder out, String name, double target, double value) {
         boolean met = target >= 0 ? value >= target : value <= -target;
-        out.append(String.format(Locale.ROOT, "| %s | %s %.2f | %.2f | %s |%n", name, target >= 0 ? ">=" : "<=", Math.abs(target), value,
+        out.append(String.format(
+                Locale.ROOT,
+                "| %s | %s %.2f | %.2f | %s |%n",
+                name,
+                target >= 0 ? ">=" : "<=",
+                Math.abs(target),
+                value,
                 met ? "met" : "missed"));
     }
 
@@ -183,11 +360,25 @@ public final class Benchmark {
             return null;
         }
         System.err.println("bench: [" + mix + "] Python transformers");
-        ScenarioProcess.Outcome outcome = ScenarioProcess.run(new ProcessBuilder(python, "bench/python_baseline.py", "--texts",
-                texts.toString(), "--threads", String.valueOf(cores), "--batch", "8"), "the Python baseline");
+        ScenarioProcess.Outcome outcome = ScenarioProcess.run(
+                new ProcessBuilder(
+                        python,
+                        "bench/python_baseline.py",
+                        "--texts",
+                        texts.toString(),
+                        "--threads",
+                        String.valueOf(cores),
+                        "--batch",
+                        "8"),
+                "the Python baseline");
         JsonNode result = outcome.result();
-        Row row = new Row(mix, "Python transformers, batch 8 padded to its longest", result.get("events_per_second").asDouble(),
-                outcome.peakRssKb() / 1024, "torch " + result.get("torch").asText() + ", " + cores + " threads, eager", result);
+        Row row = new Row(
+                mix,
+                "Python transformers, batch 8 padded to its longest",
+                result.get("events_per_second").asDouble(),
+                outcome.peakRssKb() / 1024,
+                "torch " + result.get("torch").asText() + ", " + cores + " threads, eager",
+                result);
         rows.add(row);
         return row;
     }
@@ -196,9 +387,20 @@ public final class Benchmark {
     Row measure(String mix, String name, String note, String... scenario) throws Exception {
         System.err.println("bench: [" + mix + "] " + name);
         ScenarioProcess.Outcome outcome = ScenarioProcess.run(Scenario.class.getName(), List.of(scenario));
-        Row row = new Row(mix, name, outcome.result().get("events_per_second").asDouble(), outcome.peakRssKb() / 1024, note,
+        Row row = new Row(
+                mix,
+                name,
+                outcome.result().get("events_per_second").asDouble(),
+                outcome.peakRssKb() / 1024,
+                note,
                 outcome.result());
-        System.err.printf(Locale.ROOT, "bench: [%s] %s: %.1f events/s, peak RSS %d MB%n", mix, name, row.eventsPerSecond(), row.peakRssMb());
+        System.err.printf(
+                Locale.ROOT,
+                "bench: [%s] %s: %.1f events/s, peak RSS %d MB%n",
+                mix,
+                name,
+                row.eventsPerSecond(),
+                row.peakRssMb());
         rows.add(row);
         return row;
     }

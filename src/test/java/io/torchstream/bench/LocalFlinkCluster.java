@@ -120,7 +120,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
     private final String flinkClasspath;
     private final String djlClasspath;
     private final int restPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Node> nodes = new ArrayList<>();
     private Node jobManager;
     private int taskManagerCount;
@@ -140,14 +141,18 @@ public final class LocalFlinkCluster implements AutoCloseable {
      * @param slotsPerTaskManager slots of each TaskManager
      * @param settings more Flink configuration (flat keys)
      */
-    public static LocalFlinkCluster start(Path project, Path dir, int slotsPerTaskManager, Map<String, String> settings) {
+    public static LocalFlinkCluster start(
+            Path project, Path dir, int slotsPerTaskManager, Map<String, String> settings) {
         try {
             Path classpaths = project.resolve("target/cluster");
             if (!Files.isRegularFile(classpaths.resolve("flink.classpath"))) {
                 throw new IllegalStateException(classpaths + "/flink.classpath is missing: run mvn package first");
             }
-            LocalFlinkCluster cluster = new LocalFlinkCluster(dir, Files.readString(classpaths.resolve("flink.classpath")).trim(),
-                    Files.readString(classpaths.resolve("djl.classpath")).trim(), freePort());
+            LocalFlinkCluster cluster = new LocalFlinkCluster(
+                    dir,
+                    Files.readString(classpaths.resolve("flink.classpath")).trim(),
+                    Files.readString(classpaths.resolve("djl.classpath")).trim(),
+                    freePort());
             cluster.writeConfiguration(slotsPerTaskManager, settings);
             try {
                 cluster.startJobManager();
@@ -185,7 +190,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
         // DJL sits in lib/; jobs whose jar carries it too must still take it from there.
         c.put("classloader.parent-first-patterns.additional", "ai.djl.;com.sun.jna.");
         c.put("execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString());
-        c.put("execution.checkpointing.savepoint-dir", dir.resolve("savepoints").toUri().toString());
+        c.put(
+                "execution.checkpointing.savepoint-dir",
+                dir.resolve("savepoints").toUri().toString());
         c.put("restart-strategy.type", "fixed-delay");
         c.put("restart-strategy.fixed-delay.attempts", "2147483647");
         c.put("restart-strategy.fixed-delay.delay", "1s");
@@ -196,17 +203,20 @@ public final class LocalFlinkCluster implements AutoCloseable {
         StringBuilder yaml = new StringBuilder("# Written by LocalFlinkCluster\n");
         c.forEach((k, v) -> yaml.append(k).append(": ").append(yamlValue(v)).append('\n'));
         Files.writeString(conf.resolve("config.yaml"), yaml.toString());
-        Files.writeString(conf.resolve("log4j.properties"), String.join("\n",
-                "rootLogger.level = INFO",
-                "rootLogger.appenderRef.file.ref = file",
-                "logger.kafka.name = org.apache.kafka",
-                "logger.kafka.level = WARN",
-                "appender.file.type = File",
-                "appender.file.name = file",
-                "appender.file.fileName = ${sys:log.file}",
-                "appender.file.layout.type = PatternLayout",
-                "appender.file.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
-                ""));
+        Files.writeString(
+                conf.resolve("log4j.properties"),
+                String.join(
+                        "\n",
+                        "rootLogger.level = INFO",
+                        "rootLogger.appenderRef.file.ref = file",
+                        "logger.kafka.name = org.apache.kafka",
+                        "logger.kafka.level = WARN",
+                        "appender.file.type = File",
+                        "appender.file.name = file",
+                        "appender.file.fileName = ${sys:log.file}",
+                        "appender.file.layout.type = PatternLayout",
+                        "appender.file.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
+                        ""));
     }
 
     private static String yamlValue(String v) {
@@ -237,7 +247,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
             Set<String> before = taskManagerIds();
             List<String> params = resourceParams("GET_TM_RESOURCE_PARAMS");
             String name = "taskmanager-" + (++taskManagerCount);
-            List<String> command = javaCommand(djlInLib ? flinkClasspath + ":" + djlClasspath : flinkClasspath, params.get(0), name);
+            List<String> command =
+                    javaCommand(djlInLib ? flinkClasspath + ":" + djlClasspath : flinkClasspath, params.get(0), name);
             command.add(1, "-XX:NativeMemoryTracking=summary");
             command.add("org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
             command.addAll(List.of("--configDir", conf.toString()));
@@ -245,7 +256,10 @@ public final class LocalFlinkCluster implements AutoCloseable {
             Node node = launch(name, command);
             try {
                 // A new id, not a count: a killed TaskManager may drop out meanwhile.
-                waitFor(Duration.ofSeconds(90), name + " to register", () -> !before.containsAll(taskManagerIds()) || !node.isAlive());
+                waitFor(
+                        Duration.ofSeconds(90),
+                        name + " to register",
+                        () -> !before.containsAll(taskManagerIds()) || !node.isAlive());
             } catch (IllegalStateException e) {
                 node.stop();
                 throw e;
@@ -278,14 +292,21 @@ public final class LocalFlinkCluster implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(java());
         command.add(BuildFacts.java17Args());
-        command.addAll(List.of("-Xmx512m", "-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri(),
+        command.addAll(List.of(
+                "-Xmx512m",
+                "-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri(),
                 // The flink script puts lib/ on the client's classpath too: DJL is there.
-                "-Dlog.file=" + dir.resolve("log/client.log"), "-Doffline=true", "-cp", flinkClasspath + ":" + djlClasspath,
-                "org.apache.flink.client.cli.CliFrontend", "run"));
+                "-Dlog.file=" + dir.resolve("log/client.log"),
+                "-Doffline=true",
+                "-cp",
+                flinkClasspath + ":" + djlClasspath,
+                "org.apache.flink.client.cli.CliFrontend",
+                "run"));
         if (detached) {
             command.add("-d");
         }
-        command.addAll(List.of("-m", "127.0.0.1:" + restPort, jar.toAbsolutePath().toString()));
+        command.addAll(
+                List.of("-m", "127.0.0.1:" + restPort, jar.toAbsolutePath().toString()));
         command.addAll(Arrays.asList(args));
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -326,7 +347,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
             return false;
         }
         for (JsonNode vertex : job.path("vertices")) {
-            if (vertex.path("tasks").path("RUNNING").asInt(-1) != vertex.path("parallelism").asInt(-2)) {
+            if (vertex.path("tasks").path("RUNNING").asInt(-1)
+                    != vertex.path("parallelism").asInt(-2)) {
                 return false;
             }
         }
@@ -340,7 +362,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
     }
 
     public void cancel(String jobId) {
-        send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "?mode=cancel")).method("PATCH", HttpRequest.BodyPublishers.noBody()));
+        send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "?mode=cancel"))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()));
     }
 
     /** Waits until the job is in one of {@code states}; returns the state it reached. */
@@ -375,14 +398,20 @@ public final class LocalFlinkCluster implements AutoCloseable {
         command.add(java());
         command.addAll(splitArgs(jvmParams));
         command.add(BuildFacts.java17Args());
-        command.addAll(List.of("-XX:+UseSerialGC", "-Dai.djl.offline=true", "-Doffline=true",
+        command.addAll(List.of(
+                "-XX:+UseSerialGC",
+                "-Dai.djl.offline=true",
+                "-Doffline=true",
                 "-Dlog.file=" + dir.resolve("log/" + name + ".log"),
-                "-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri(), "-cp", classpath));
+                "-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri(),
+                "-cp",
+                classpath));
         return command;
     }
 
     private Node launch(String name, List<String> command) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("log/" + name + ".out").toFile());
         builder.environment().put("FLINK_CONF_DIR", conf.toString());
         builder.environment().put("OPT_OUT_TRACKING", "true");
@@ -397,13 +426,22 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
     /** The JVM parameters and dynamic configuration Flink's scripts compute for a process (BashJavaUtils). */
     private List<String> resourceParams(String command) throws IOException {
-        Process p = new ProcessBuilder(java(), "-cp", flinkClasspath, "org.apache.flink.runtime.util.bash.BashJavaUtils", command,
-                "--configDir", conf.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java(),
+                        "-cp",
+                        flinkClasspath,
+                        "org.apache.flink.runtime.util.bash.BashJavaUtils",
+                        command,
+                        "--configDir",
+                        conf.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         List<String> results = new ArrayList<>();
         for (String line : out.split("\n")) {
             if (line.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:")) {
-                results.add(line.substring("BASH_JAVA_UTILS_EXEC_RESULT:".length()).trim());
+                results.add(
+                        line.substring("BASH_JAVA_UTILS_EXEC_RESULT:".length()).trim());
             }
         }
         if (results.size() < 2) {
@@ -424,7 +462,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
     private JsonNode get(String path) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(uri(path))
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? MAPPER.readTree(r.body()) : null;
         } catch (IOException e) {

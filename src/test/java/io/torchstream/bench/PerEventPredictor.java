@@ -1,14 +1,5 @@
 package io.torchstream.bench;
 
-import ai.djl.Model;
-import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.translate.NoBatchifyTranslator;
-import ai.djl.translate.TranslatorContext;
-
 import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.flink.TorchstreamMetrics;
 import io.torchstream.internal.runtime.TorchEngine;
@@ -21,6 +12,15 @@ import org.apache.flink.api.common.accumulators.LongMaximum;
 import org.apache.flink.api.common.accumulators.LongMinimum;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+
+import ai.djl.Model;
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.translate.NoBatchifyTranslator;
+import ai.djl.translate.TranslatorContext;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -71,7 +71,9 @@ final class PerEventPredictor extends RichMapFunction<String, String> {
                 Encoding e = tokenizer.encode(text);
                 ctx.setAttachment("mask", e.getAttentionMask());
                 NDManager m = ctx.getNDManager();
-                return new NDList(m.create(e.getIds()).expandDims(0), m.create(e.getAttentionMask()).expandDims(0),
+                return new NDList(
+                        m.create(e.getIds()).expandDims(0),
+                        m.create(e.getAttentionMask()).expandDims(0),
                         m.create(e.getTypeIds()).expandDims(0));
             }
 
@@ -101,14 +103,18 @@ final class PerEventPredictor extends RichMapFunction<String, String> {
         classifier = LabelClassifier.create(labelModel, labels, scale);
         first = new LongMinimum();
         last = new LongMaximum();
-        getRuntimeContext().addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS, first);
-        getRuntimeContext().addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS, last);
+        getRuntimeContext()
+                .addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS, first);
+        getRuntimeContext()
+                .addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS, last);
     }
 
     @Override
     public String map(String text) throws Exception {
         first.add(System.currentTimeMillis());
-        String label = classifier.classify(new Embedding(predictor.predict(text), false)).label();
+        String label = classifier
+                .classify(new Embedding(predictor.predict(text), false))
+                .label();
         last.add(System.currentTimeMillis());
         return label;
     }

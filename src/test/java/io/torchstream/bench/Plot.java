@@ -1,5 +1,6 @@
 package io.torchstream.bench;
 
+import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -11,8 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
-import javax.imageio.ImageIO;
 
 /** A horizontal bar chart of events/s per scenario, one colour per text mix, drawn with Java2D (headless). */
 final class Plot {
@@ -39,7 +38,8 @@ final class Plot {
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
         g.drawString("torchstream: events/s on all-MiniLM-L6-v2 (higher is better)", 16, 26);
-        double max = bars.stream().mapToDouble(Benchmark.Row::eventsPerSecond).max().orElse(1);
+        double max =
+                bars.stream().mapToDouble(Benchmark.Row::eventsPerSecond).max().orElse(1);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         int y = 50;
         for (Benchmark.Row r : bars) {

@@ -1,5 +1,6 @@
 package io.torchstream.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -11,29 +12,27 @@ import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.bundle.TraceShape;
 import io.torchstream.internal.flink.JsonLinesFormat;
 import io.torchstream.internal.flink.TorchstreamMetrics;
-import io.torchstream.jobs.JobConfig;
-import io.torchstream.jobs.JobSpec;
-import io.torchstream.jobs.JobSummary;
-import io.torchstream.jobs.TorchstreamJob;
 import io.torchstream.internal.runtime.PaddedBatch;
 import io.torchstream.internal.session.ModelOptions;
 import io.torchstream.internal.task.ShapePolicy;
 import io.torchstream.internal.task.TextModel;
 import io.torchstream.internal.text.EncodedText;
 import io.torchstream.internal.text.TextInput;
+import io.torchstream.jobs.JobConfig;
+import io.torchstream.jobs.JobSpec;
+import io.torchstream.jobs.JobSummary;
+import io.torchstream.jobs.TorchstreamJob;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.accumulators.LongMinimum;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,8 +85,8 @@ public final class Scenario {
      */
     static ObjectNode forward(Map<String, String> a) throws Exception {
         List<String> texts = BenchEvents.texts(List.of(Path.of(a.get("events"))));
-        try (TextModel model = TextModel.open(ModelBundle.open(Path.of(a.get("bundle"))), Integer.parseInt(a.get("threads")),
-                ShapePolicy.VERIFIED)) {
+        try (TextModel model = TextModel.open(
+                ModelBundle.open(Path.of(a.get("bundle"))), Integer.parseInt(a.get("threads")), ShapePolicy.VERIFIED)) {
             List<TraceShape> shapes = new ArrayList<>();
             if (a.get("shape").equals("all")) {
                 shapes.addAll(model.shapes());
@@ -100,9 +99,14 @@ public final class Scenario {
             for (TraceShape shape : shapes) {
                 List<EncodedText> rows = new ArrayList<>();
                 for (int i = 0; i < shape.batch(); i++) {
-                    rows.add(model.encode(TextInput.of(texts.get(i % texts.size()))).head(shape.seqLen()));
+                    rows.add(model.encode(TextInput.of(texts.get(i % texts.size())))
+                            .head(shape.seqLen()));
                 }
-                PaddedBatch batch = PaddedBatch.of(rows, shape, model.manifest().padTokenId(), model.manifest().padTokenTypeId());
+                PaddedBatch batch = PaddedBatch.of(
+                        rows,
+                        shape,
+                        model.manifest().padTokenId(),
+                        model.manifest().padTokenTypeId());
                 for (int i = 0; i < 5; i++) {
                     model.forward(batch);
                 }
@@ -128,8 +132,10 @@ public final class Scenario {
         Path out = Files.createTempFile("bench-results", ".jsonl");
         JobSpec spec = JobSpec.load(Path.of(a.get("job")))
                 .with("model.bundle", Path.of(a.get("bundle")).toAbsolutePath().toString())
-                .with("input.type", "file").with("input.path", Path.of(a.get("events")).toAbsolutePath().toString())
-                .with("output.type", "file").with("output.path", out.toString())
+                .with("input.type", "file")
+                .with("input.path", Path.of(a.get("events")).toAbsolutePath().toString())
+                .with("output.type", "file")
+                .with("output.path", out.toString())
                 .with("dead-letters.type", "print")
                 .with("job.parallelism", a.get("parallelism"))
                 .with("model.shapes", a.get("shapes"));
@@ -174,7 +180,9 @@ public final class Scenario {
         @Override
         public void open(OpenContext context) {
             first = new LongMinimum();
-            getRuntimeContext().addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS, first);
+            getRuntimeContext()
+                    .addAccumulator(
+                            TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS, first);
         }
 
         @Override
@@ -194,8 +202,10 @@ public final class Scenario {
     static ObjectNode typed(Map<String, String> a) throws Exception {
         JobConfig config = JobConfig.from(JobSpec.load(Path.of(a.get("job")))
                 .with("model.bundle", Path.of(a.get("bundle")).toAbsolutePath().toString())
-                .with("input.type", "file").with("input.path", Path.of(a.get("events")).toAbsolutePath().toString())
-                .with("output.type", "print").with("dead-letters.type", "print"));
+                .with("input.type", "file")
+                .with("input.path", Path.of(a.get("events")).toAbsolutePath().toString())
+                .with("output.type", "print")
+                .with("dead-letters.type", "print"));
         List<Headline> headlines = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of(a.get("events")))) {
             JsonNode doc = MAPPER.readTree(line);
@@ -204,18 +214,28 @@ public final class Scenario {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(Integer.parseInt(a.get("parallelism")));
         ModelSpec model = ModelSpec.bundle(config.bundle.toString())
-                .labels(config.labels.stream().map(l -> new Label(l.name(), l.description(), l.examples())).toList());
+                .labels(config.labels.stream()
+                        .map(l -> new Label(l.name(), l.description(), l.examples()))
+                        .toList());
         BundleManifest manifest = ModelBundle.open(config.bundle).manifest();
         Torchstream.classify(env.fromData(TypeInformation.of(Headline.class), headlines.toArray(new Headline[0]))
-                        .rebalance().map(new FirstSeen(), TypeInformation.of(Headline.class)))
-                .text(Headline::getText).model(model)
+                        .rebalance()
+                        .map(new FirstSeen(), TypeInformation.of(Headline.class)))
+                .text(Headline::getText)
+                .model(model)
                 .batch(ModelOptions.defaultBatchSize(manifest, config.shapes), config.batchMaxWait)
                 .build()
                 .sinkTo(new DiscardingSink<>());
         JobExecutionResult result = env.execute("typed");
-        long first = ((Number) result.getAccumulatorResult(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS)).longValue();
-        long last = ((Number) result.getAccumulatorResult(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS)).longValue();
-        long n = ((Number) result.getAccumulatorResult(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.EVENTS_OUT)).longValue();
+        long first = ((Number) result.getAccumulatorResult(
+                        TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS))
+                .longValue();
+        long last = ((Number) result.getAccumulatorResult(
+                        TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS))
+                .longValue();
+        long n = ((Number) result.getAccumulatorResult(
+                        TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.EVENTS_OUT))
+                .longValue();
         ObjectNode r = MAPPER.createObjectNode();
         r.put("events_per_second", n / ((last - first) / 1e3));
         r.put("events", n);
@@ -229,9 +249,14 @@ public final class Scenario {
         long count = (long) (rate * Double.parseDouble(a.get("seconds")));
         JobSpec spec = JobSpec.load(Path.of(a.get("job")))
                 .with("model.bundle", Path.of(a.get("bundle")).toAbsolutePath().toString())
-                .with("input.type", "generator").with("input.generator.texts", Path.of(a.get("events")).toAbsolutePath().toString())
-                .with("input.generator.rate", String.valueOf(rate)).with("input.generator.count", String.valueOf(count))
-                .with("output.type", "print").with("dead-letters.type", "print")
+                .with("input.type", "generator")
+                .with(
+                        "input.generator.texts",
+                        Path.of(a.get("events")).toAbsolutePath().toString())
+                .with("input.generator.rate", String.valueOf(rate))
+                .with("input.generator.count", String.valueOf(count))
+                .with("output.type", "print")
+                .with("dead-letters.type", "print")
                 .with("job.parallelism", a.get("parallelism"));
         for (Map.Entry<String, String> e : a.entrySet()) {
             if (e.getKey().contains(".")) {
@@ -244,7 +269,8 @@ public final class Scenario {
         env.setParallelism(config.parallelism);
         BundleManifest manifest = ModelBundle.open(config.bundle).manifest();
         int batch = manifest.shapes().stream().mapToInt(TraceShape::batch).max().orElseThrow();
-        config = JobConfig.from(spec.with("batch.max-size", a.getOrDefault("batch", String.valueOf(batch * 4))).with("output.scores", "false"));
+        config = JobConfig.from(spec.with("batch.max-size", a.getOrDefault("batch", String.valueOf(batch * 4)))
+                .with("output.scores", "false"));
         TorchstreamJob.Streams streams = TorchstreamJob.inference(TorchstreamJob.source(env, config), config, manifest);
         // The events of the first 5 seconds come in a burst while the job starts: measure the steady state.
         streams.results().map(new LatencyProbe((long) (rate * 5))).sinkTo(new DiscardingSink<>());
@@ -272,17 +298,25 @@ public final class Scenario {
         env.setParallelism(1);
         Path events = Path.of(a.get("events")).toAbsolutePath();
         FileSource<io.torchstream.internal.flink.RawEvent> source = FileSource.forRecordStreamFormat(
-                new JsonLinesFormat(events.toString()), new org.apache.flink.core.fs.Path(events.toUri())).build();
+                        new JsonLinesFormat(events.toString()), new org.apache.flink.core.fs.Path(events.toUri()))
+                .build();
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "events")
-                .map(raw -> {
-                    JsonNode doc = MAPPER.readTree(new String(raw.value(), StandardCharsets.UTF_8));
-                    return doc.get("text").asText();
-                }, Types.STRING)
-                .map(new PerEventPredictor(Path.of(a.get("bundle")).toAbsolutePath().toString(), config.labels, config.labelScale))
+                .map(
+                        raw -> {
+                            JsonNode doc = MAPPER.readTree(new String(raw.value(), StandardCharsets.UTF_8));
+                            return doc.get("text").asText();
+                        },
+                        Types.STRING)
+                .map(new PerEventPredictor(
+                        Path.of(a.get("bundle")).toAbsolutePath().toString(), config.labels, config.labelScale))
                 .sinkTo(new DiscardingSink<>());
         JobExecutionResult result = env.execute("per-event predictor");
-        long first = ((Number) result.getAccumulatorResult(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS)).longValue();
-        long last = ((Number) result.getAccumulatorResult(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS)).longValue();
+        long first = ((Number) result.getAccumulatorResult(
+                        TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS))
+                .longValue();
+        long last = ((Number) result.getAccumulatorResult(
+                        TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS))
+                .longValue();
         long n = Files.lines(events).count();
         ObjectNode r = MAPPER.createObjectNode();
         r.put("events_per_second", n / ((last - first) / 1e3));

@@ -38,7 +38,8 @@ public final class ScenarioProcess {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(arg -> arg.startsWith("--add-") || arg.startsWith("-Dlog4j")).toList());
+                .filter(arg -> arg.startsWith("--add-") || arg.startsWith("-Dlog4j"))
+                .toList());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
@@ -53,7 +54,8 @@ public final class ScenarioProcess {
         long[] peakKb = sampleRss(process);
         JsonNode result = null;
         String last = null;
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = reader.readLine()) != null; ) {
                 if (line.startsWith("RESULT ")) {
                     result = MAPPER.readTree(line.substring("RESULT ".length()));

@@ -1,8 +1,8 @@
 package io.torchstream.bench;
 
-import io.torchstream.testing.BuildFacts;
-
 import com.fasterxml.jackson.databind.JsonNode;
+
+import io.torchstream.testing.BuildFacts;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +31,8 @@ public final class Soak {
     public record Sample(double seconds, long rssKb, long threads, long nmtCommittedKb) {}
 
     /** The outcome. */
-    public record Result(double rate, List<Sample> samples, double rssGrowth, long threadsMin, long threadsMax, String report) {
+    public record Result(
+            double rate, List<Sample> samples, double rssGrowth, long threadsMin, long threadsMax, String report) {
         public boolean passed() {
             return rssGrowth < 0.05;
         }
@@ -51,8 +52,12 @@ public final class Soak {
             }
             a.put(args[i], args[i + 1]);
         }
-        Result result = run(Path.of(""), Path.of(a.get("--dir")), Path.of(a.get("--job")),
-                Duration.ofSeconds((long) (Double.parseDouble(a.get("--minutes")) * 60)), Double.parseDouble(a.get("--rate")));
+        Result result = run(
+                Path.of(""),
+                Path.of(a.get("--dir")),
+                Path.of(a.get("--job")),
+                Duration.ofSeconds((long) (Double.parseDouble(a.get("--minutes")) * 60)),
+                Double.parseDouble(a.get("--rate")));
         System.out.println(result.report());
         System.exit(result.passed() ? 0 : 1);
     }
@@ -72,29 +77,45 @@ public final class Soak {
         StringBuilder report = new StringBuilder();
         try (LocalFlinkCluster cluster = LocalFlinkCluster.start(project, dir.resolve("cluster"), 2, Map.of())) {
             LocalFlinkCluster.Node tm = cluster.startTaskManager();
-            LocalFlinkCluster.Submission submission = cluster.submit(true, jar, job.toString(),
-                    "--set", "name=soak",
-                    "--set", "input.type=generator",
-                    "--set", "input.generator.texts=" + texts.toAbsolutePath(),
-                    "--set", "input.generator.rate=" + rate,
-                    "--set", "output.type=file",
-                    "--set", "output.path=" + dir.resolve("results.jsonl").toAbsolutePath(),
-                    "--set", "dead-letters.type=file",
-                    "--set", "dead-letters.path=" + dir.resolve("dead-letters.jsonl").toAbsolutePath(),
-                    "--set", "job.checkpoint-interval=30s");
+            LocalFlinkCluster.Submission submission = cluster.submit(
+                    true,
+                    jar,
+                    job.toString(),
+                    "--set",
+                    "name=soak",
+                    "--set",
+                    "input.type=generator",
+                    "--set",
+                    "input.generator.texts=" + texts.toAbsolutePath(),
+                    "--set",
+                    "input.generator.rate=" + rate,
+                    "--set",
+                    "output.type=file",
+                    "--set",
+                    "output.path=" + dir.resolve("results.jsonl").toAbsolutePath(),
+                    "--set",
+                    "dead-letters.type=file",
+                    "--set",
+                    "dead-letters.path=" + dir.resolve("dead-letters.jsonl").toAbsolutePath(),
+                    "--set",
+                    "job.checkpoint-interval=30s");
             if (submission.jobId() == null) {
                 throw new IllegalStateException("the soak job was not submitted:\n" + submission.output());
             }
-            LocalFlinkCluster.waitFor(Duration.ofMinutes(3), "the soak job to run", () -> cluster.allTasksRunning(submission.jobId()));
+            LocalFlinkCluster.waitFor(
+                    Duration.ofMinutes(3), "the soak job to run", () -> cluster.allTasksRunning(submission.jobId()));
             long started = System.nanoTime();
             long end = started + duration.toNanos();
             long interval = Math.max(1_000_000_000L, duration.toNanos() / 240);
             while (System.nanoTime() < end) {
                 if (!tm.isAlive() || !"RUNNING".equals(cluster.jobState(submission.jobId()))) {
-                    throw new IllegalStateException("the soak job stopped: " + cluster.jobState(submission.jobId()) + " "
-                            + cluster.rootException(submission.jobId()));
+                    throw new IllegalStateException("the soak job stopped: " + cluster.jobState(submission.jobId())
+                            + " " + cluster.rootException(submission.jobId()));
                 }
-                samples.add(new Sample((System.nanoTime() - started) / 1e9, tm.status("VmRSS"), tm.status("Threads"),
+                samples.add(new Sample(
+                        (System.nanoTime() - started) / 1e9,
+                        tm.status("VmRSS"),
+                        tm.status("Threads"),
                         nmtCommittedKb(tm.pid())));
                 Thread.sleep(interval / 1_000_000);
             }
@@ -104,18 +125,37 @@ public final class Soak {
         // Growth over the last 80%: from the first sample of that window to the largest after it.
         int from = (int) (samples.size() * 0.2);
         long base = samples.get(from).rssKb();
-        long peak = samples.subList(from, samples.size()).stream().mapToLong(Sample::rssKb).max().orElse(base);
+        long peak = samples.subList(from, samples.size()).stream()
+                .mapToLong(Sample::rssKb)
+                .max()
+                .orElse(base);
         double growth = (peak - base) / (double) base;
         long threadsMin = samples.stream().mapToLong(Sample::threads).min().orElse(0);
         long threadsMax = samples.stream().mapToLong(Sample::threads).max().orElse(0);
         Sample first = samples.get(0);
         Sample last = samples.get(samples.size() - 1);
-        report.append(String.format(Locale.ROOT, "soak: %s for %.1f min at %.1f events/s (half the measured maximum)%n",
-                "TaskManager", duration.toSeconds() / 60.0, rate));
-        report.append(String.format(Locale.ROOT, "RSS: %d MB at start, %d MB at 20%%, peak %d MB after, %d MB at the end: growth %.2f%% over"
-                + " the last 80%% (limit 5%%)%n", first.rssKb() / 1024, base / 1024, peak / 1024, last.rssKb() / 1024, 100 * growth));
-        report.append(String.format(Locale.ROOT, "threads: %d..%d; JVM native memory committed (NMT): %d MB at start, %d MB at the end%n",
-                threadsMin, threadsMax, first.nmtCommittedKb() / 1024, last.nmtCommittedKb() / 1024));
+        report.append(String.format(
+                Locale.ROOT,
+                "soak: %s for %.1f min at %.1f events/s (half the measured maximum)%n",
+                "TaskManager",
+                duration.toSeconds() / 60.0,
+                rate));
+        report.append(String.format(
+                Locale.ROOT,
+                "RSS: %d MB at start, %d MB at 20%%, peak %d MB after, %d MB at the end: growth %.2f%% over"
+                        + " the last 80%% (limit 5%%)%n",
+                first.rssKb() / 1024,
+                base / 1024,
+                peak / 1024,
+                last.rssKb() / 1024,
+                100 * growth));
+        report.append(String.format(
+                Locale.ROOT,
+                "threads: %d..%d; JVM native memory committed (NMT): %d MB at start, %d MB at the end%n",
+                threadsMin,
+                threadsMax,
+                first.nmtCommittedKb() / 1024,
+                last.nmtCommittedKb() / 1024));
         report.append(String.format(Locale.ROOT, "%d samples in %s%n", samples.size(), dir.resolve("samples.csv")));
         Result result = new Result(rate, samples, growth, threadsMin, threadsMax, report.toString());
         Files.writeString(dir.resolve("report.txt"), result.report());
@@ -124,8 +164,14 @@ public final class Soak {
 
     private static long nmtCommittedKb(long pid) {
         try {
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(pid),
-                    "VM.native_memory", "summary").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                    .toString(),
+                            String.valueOf(pid),
+                            "VM.native_memory",
+                            "summary")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor();
             Matcher m = NMT_TOTAL.matcher(out);
@@ -141,18 +187,29 @@ public final class Soak {
     /** The job's events/s on an embedded cluster at parallelism 2, measured in a JVM of its own. */
     static double measureMaxRate(Path dir, Path job, Path texts) throws Exception {
         Path events = BenchEvents.write(BenchEvents.texts(List.of(texts)), 1500, dir.resolve("max-rate.jsonl"));
-        JsonNode result = ScenarioProcess.run(Scenario.class.getName(), List.of("job", "job=" + job, "bundle=" + resolveBundle(job),
-                "events=" + events, "parallelism=2", "shapes=verified")).result();
+        JsonNode result = ScenarioProcess.run(
+                        Scenario.class.getName(),
+                        List.of(
+                                "job",
+                                "job=" + job,
+                                "bundle=" + resolveBundle(job),
+                                "events=" + events,
+                                "parallelism=2",
+                                "shapes=verified"))
+                .result();
         return result.get("events_per_second").asDouble();
     }
 
     private static Path resolveBundle(Path job) {
-        return io.torchstream.jobs.CommandLine.parse(new String[] {job.toString()}).config().bundle;
+        return io.torchstream.jobs.CommandLine.parse(new String[] {job.toString()})
+                .config()
+                .bundle;
     }
 
     private static void writeCsv(Path file, List<Sample> samples) throws IOException {
         StringBuilder csv = new StringBuilder("seconds,rss_kb,threads,nmt_committed_kb\n");
-        samples.forEach(s -> csv.append(String.format(Locale.ROOT, "%.1f,%d,%d,%d%n", s.seconds(), s.rssKb(), s.threads(), s.nmtCommittedKb())));
+        samples.forEach(s -> csv.append(String.format(
+                Locale.ROOT, "%.1f,%d,%d,%d%n", s.seconds(), s.rssKb(), s.threads(), s.nmtCommittedKb())));
         Files.writeString(file, csv);
     }
 }

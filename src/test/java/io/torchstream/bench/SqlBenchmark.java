@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.torchstream.bench.BenchEvents;
-import io.torchstream.bench.ScenarioProcess;
 import io.torchstream.internal.bundle.BundleManifest;
 import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.bundle.TraceShape;
@@ -74,7 +72,9 @@ public final class SqlBenchmark {
         int events = Integer.parseInt(a.get("--events"));
         int parallelism = Integer.parseInt(a.get("--parallelism"));
         Path work = Files.createTempDirectory("torchstream-sql-bench");
-        List<String> texts = BenchEvents.texts(List.of(Path.of("data/headlines-dev.jsonl"), Path.of("data/headlines-test.jsonl"),
+        List<String> texts = BenchEvents.texts(List.of(
+                Path.of("data/headlines-dev.jsonl"),
+                Path.of("data/headlines-test.jsonl"),
                 Path.of("jobs/samples/headlines.jsonl")));
         Path all = BenchEvents.write(texts, events, 0, 1, work.resolve("events.jsonl"));
         Path dir = Files.createDirectories(work.resolve("events"));
@@ -90,26 +90,62 @@ public final class SqlBenchmark {
         for (int round = 1; round <= rounds; round++) {
             // Interleaved rounds: whatever else loads the machine weighs on every pipeline alike.
             System.err.println("sql bench: round " + round + " of " + rounds);
-            results.computeIfAbsent("DataStream job (" + a.get("--job") + ", batch.max-wait 20ms)", k -> new ArrayList<>())
-                    .add(measure("io.torchstream.bench.Scenario", "job", "job=" + a.get("--job"), "bundle=" + bundle, "events=" + all,
-                            "parallelism=" + parallelism, "shapes=verified"));
+            results.computeIfAbsent(
+                            "DataStream job (" + a.get("--job") + ", batch.max-wait 20ms)", k -> new ArrayList<>())
+                    .add(measure(
+                            "io.torchstream.bench.Scenario",
+                            "job",
+                            "job=" + a.get("--job"),
+                            "bundle=" + bundle,
+                            "events=" + all,
+                            "parallelism=" + parallelism,
+                            "shapes=verified"));
             for (String capacity : a.get("--max-concurrent").split(",")) {
-                JsonNode sql = measure(SqlBenchmark.class.getName(), "query", "bundle=" + bundle, "labels=" + labels, "events=" + dir,
-                        "parallelism=" + parallelism, "max-concurrent=" + capacity.trim(), "batch-max-size=" + a.get("--batch-max-size"));
-                results.computeIfAbsent("SQL ML_PREDICT, max-concurrent-operations " + capacity.trim() + " (batches of "
-                        + sql.get("batch").asInt() + ")", k -> new ArrayList<>()).add(sql);
+                JsonNode sql = measure(
+                        SqlBenchmark.class.getName(),
+                        "query",
+                        "bundle=" + bundle,
+                        "labels=" + labels,
+                        "events=" + dir,
+                        "parallelism=" + parallelism,
+                        "max-concurrent=" + capacity.trim(),
+                        "batch-max-size=" + a.get("--batch-max-size"));
+                results.computeIfAbsent(
+                                "SQL ML_PREDICT, max-concurrent-operations " + capacity.trim() + " (batches of "
+                                        + sql.get("batch").asInt() + ")",
+                                k -> new ArrayList<>())
+                        .add(sql);
             }
         }
         StringBuilder table = new StringBuilder();
-        table.append(String.format(Locale.ROOT, "bundle %s, %d headline events, parallelism %d, %d cores, %d interleaved rounds%n%n",
-                a.get("--bundle"), events, parallelism, Runtime.getRuntime().availableProcessors(), rounds));
-        table.append("| pipeline | events/s, median (first event to last result) | min | max | process wall s, median |\n"
-                + "|---|---:|---:|---:|---:|\n");
+        table.append(String.format(
+                Locale.ROOT,
+                "bundle %s, %d headline events, parallelism %d, %d cores, %d interleaved rounds%n%n",
+                a.get("--bundle"),
+                events,
+                parallelism,
+                Runtime.getRuntime().availableProcessors(),
+                rounds));
+        table.append(
+                "| pipeline | events/s, median (first event to last result) | min | max | process wall s, median |\n"
+                        + "|---|---:|---:|---:|---:|\n");
         results.forEach((name, runs) -> {
-            double[] rates = runs.stream().mapToDouble(r -> r.get("events_per_second").asDouble()).sorted().toArray();
-            double[] walls = runs.stream().mapToDouble(r -> r.get("wall_seconds").asDouble()).sorted().toArray();
-            table.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f |%n", name, median(rates), rates[0],
-                    rates[rates.length - 1], median(walls)));
+            double[] rates = runs.stream()
+                    .mapToDouble(r -> r.get("events_per_second").asDouble())
+                    .sorted()
+                    .toArray();
+            double[] walls = runs.stream()
+                    .mapToDouble(r -> r.get("wall_seconds").asDouble())
+                    .sorted()
+                    .toArray();
+            table.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.1f | %.1f | %.1f | %.1f |%n",
+                    name,
+                    median(rates),
+                    rates[0],
+                    rates[rates.length - 1],
+                    median(walls)));
         });
         System.out.println(table);
     }
@@ -129,15 +165,18 @@ public final class SqlBenchmark {
         env.executeSql("CREATE TABLE events (id STRING, text STRING) WITH ('connector' = 'filesystem', 'path' = "
                 + literal(a.get("events")) + ", 'format' = 'json')");
         env.executeSql("CREATE VIEW timed AS SELECT id, text, CURRENT_TIMESTAMP AS t_in FROM events");
-        env.executeSql("CREATE MODEL topics INPUT (text STRING) OUTPUT (label STRING, score DOUBLE) WITH ('provider' = 'torchscript',"
-                + " 'bundle' = " + literal(a.get("bundle")) + ", 'labels-file' = " + literal(a.get("labels")) + ", 'batch.max-wait' = '20ms',"
-                + " 'batch.max-size' = '" + batchMaxSize + "')");
+        env.executeSql(
+                "CREATE MODEL topics INPUT (text STRING) OUTPUT (label STRING, score DOUBLE) WITH ('provider' = 'torchscript',"
+                        + " 'bundle' = " + literal(a.get("bundle")) + ", 'labels-file' = " + literal(a.get("labels"))
+                        + ", 'batch.max-wait' = '20ms',"
+                        + " 'batch.max-size' = '" + batchMaxSize + "')");
         long n = 0;
         Set<Instant> distinct = new HashSet<>();
         Instant first = null;
         Instant last = null;
         CloseableIterator<Row> rows = env.executeSql("SELECT id, label, t_in, CURRENT_TIMESTAMP AS t_out"
-                + " FROM ML_PREDICT(TABLE timed, MODEL topics, DESCRIPTOR(text))").collect();
+                        + " FROM ML_PREDICT(TABLE timed, MODEL topics, DESCRIPTOR(text))")
+                .collect();
         try {
             while (rows.hasNext()) {
                 Row row = rows.next();
@@ -157,8 +196,12 @@ public final class SqlBenchmark {
         r.put("events", n);
         r.put("distinct_t_in", distinct.size());
         r.put("seconds", seconds);
-        List<Integer> batches = BundleManifest.read(Path.of(a.get("bundle"), ModelBundle.MANIFEST_FILE)).shapes().stream()
-                .map(TraceShape::batch).distinct().sorted().toList();
+        List<Integer> batches =
+                BundleManifest.read(Path.of(a.get("bundle"), ModelBundle.MANIFEST_FILE)).shapes().stream()
+                        .map(TraceShape::batch)
+                        .distinct()
+                        .sorted()
+                        .toList();
         r.put("batch", batchMaxSize > 0 ? batchMaxSize : ModelOptions.inFlightBatchSize(batches, capacity));
         return r;
     }

@@ -56,9 +56,20 @@ class BadBundleClusterIT {
     @ValueSource(strings = {"altered model", "missing tokenizer", "task the job does not run", "traced too short"})
     void failsAtStartNamingTheFileAndTheFix(String fault) throws Exception {
         Path bundle = BundleCopies.copy(Path.of("models/all-minilm-l6-v2"), dir.resolve(fault.replace(' ', '-')));
-        List<String> args = new ArrayList<>(List.of("jobs/classify.yaml", "--bundle", bundle.toString(),
-                "--set", "input.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--set", "input.kafka.topic=events",
-                "--set", "input.kafka.group-id=bad-bundle", "--set", "output.kafka.topic=out", "--set", "dead-letters.kafka.topic=dlq"));
+        List<String> args = new ArrayList<>(List.of(
+                "jobs/classify.yaml",
+                "--bundle",
+                bundle.toString(),
+                "--set",
+                "input.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "--set",
+                "input.kafka.topic=events",
+                "--set",
+                "input.kafka.group-id=bad-bundle",
+                "--set",
+                "output.kafka.topic=out",
+                "--set",
+                "dead-letters.kafka.topic=dlq"));
         String file;
         String fix;
         switch (fault) {
@@ -75,7 +86,10 @@ class BadBundleClusterIT {
                 fix = "copy the whole bundle folder, or re-export it";
             }
             case "task the job does not run" -> {
-                args.set(2, BundleCopies.copy("bert-token-cls", dir.resolve("token-bundle")).toString());
+                args.set(
+                        2,
+                        BundleCopies.copy("bert-token-cls", dir.resolve("token-bundle"))
+                                .toString());
                 file = "token-bundle";
                 fix = "remove the labels or use an embedding bundle";
             }
@@ -90,8 +104,11 @@ class BadBundleClusterIT {
         assertThat(run.output()).contains(file).contains(fix);
         assertThat(run.jobId()).as("nothing was submitted").isNull();
         try (Admin admin = kafka.admin()) {
-            assertThat(admin.listConsumerGroupOffsets("bad-bundle").partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS))
-                    .as("offsets of the job's consumer group").isEmpty();
+            assertThat(admin.listConsumerGroupOffsets("bad-bundle")
+                            .partitionsToOffsetAndMetadata()
+                            .get(30, TimeUnit.SECONDS))
+                    .as("offsets of the job's consumer group")
+                    .isEmpty();
         }
         assertThat(cluster.jobCount()).as("jobs on the cluster").isZero();
     }

@@ -45,17 +45,29 @@ class CrashRecoveryClusterIT {
             kafka.createTopic("dead-letters", 1);
             Set<String> ids = produce(kafka, events);
 
-            List<LocalFlinkCluster.Node> taskManagers = new ArrayList<>(List.of(cluster.startTaskManager(), cluster.startTaskManager()));
-            LocalFlinkCluster.Submission submission = cluster.submit(true, ClusterTests.CLUSTER_JAR, "jobs/classify.yaml",
-                    "--set", "name=crash",
-                    "--set", "input.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                    "--set", "input.kafka.topic=events",
-                    "--set", "input.kafka.starting-offsets=earliest",
-                    "--set", "output.kafka.topic=results",
-                    "--set", "dead-letters.kafka.topic=dead-letters",
-                    "--set", "job.checkpoint-interval=2s",
+            List<LocalFlinkCluster.Node> taskManagers =
+                    new ArrayList<>(List.of(cluster.startTaskManager(), cluster.startTaskManager()));
+            LocalFlinkCluster.Submission submission = cluster.submit(
+                    true,
+                    ClusterTests.CLUSTER_JAR,
+                    "jobs/classify.yaml",
+                    "--set",
+                    "name=crash",
+                    "--set",
+                    "input.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                    "--set",
+                    "input.kafka.topic=events",
+                    "--set",
+                    "input.kafka.starting-offsets=earliest",
+                    "--set",
+                    "output.kafka.topic=results",
+                    "--set",
+                    "dead-letters.kafka.topic=dead-letters",
+                    "--set",
+                    "job.checkpoint-interval=2s",
                     // Two TaskManagers share this machine's cores.
-                    "--set", "model.threads=1");
+                    "--set",
+                    "model.threads=1");
             assertThat(submission.jobId()).as(submission.output()).isNotNull();
             String job = submission.jobId();
             LocalFlinkCluster.waitFor(Duration.ofMinutes(3), "the job to run", () -> cluster.allTasksRunning(job));
@@ -74,16 +86,20 @@ class CrashRecoveryClusterIT {
                     victim.kill();
                     taskManagers.add(cluster.startTaskManager());
                     // Until the JobManager notices, the killed TaskManager's tasks still read RUNNING.
-                    LocalFlinkCluster.waitFor(Duration.ofMinutes(1), "the job to lose its tasks", () -> !cluster.allTasksRunning(job));
-                    LocalFlinkCluster.waitFor(Duration.ofMinutes(5), "the job to run again", () -> cluster.allTasksRunning(job));
+                    LocalFlinkCluster.waitFor(
+                            Duration.ofMinutes(1), "the job to lose its tasks", () -> !cluster.allTasksRunning(job));
+                    LocalFlinkCluster.waitFor(
+                            Duration.ofMinutes(5), "the job to run again", () -> cluster.allTasksRunning(job));
                     double running = (System.nanoTime() - killedAt) / 1e9;
                     LocalFlinkCluster.waitFor(Duration.ofMinutes(5), "new results after the kill", () -> {
                         reader.poll();
                         return reader.total() > before;
                     });
                     double producing = (System.nanoTime() - killedAt) / 1e9;
-                    report.append(String.format("kill %d (%s, pid %d) at %d committed ids: all tasks running again after %.1f s,"
-                            + " new results committed after %.1f s%n", k, victim.name(), victim.pid(), before, running, producing));
+                    report.append(String.format(
+                            "kill %d (%s, pid %d) at %d committed ids: all tasks running again after %.1f s,"
+                                    + " new results committed after %.1f s%n",
+                            k, victim.name(), victim.pid(), before, running, producing));
                 }
                 LocalFlinkCluster.waitFor(Duration.ofMinutes(30), "all " + events + " ids", () -> {
                     reader.poll();
@@ -106,10 +122,18 @@ class CrashRecoveryClusterIT {
                 });
                 Set<String> unknown = new HashSet<>(counts.keySet());
                 unknown.removeAll(ids);
-                report.append(String.format("%d events, %d kills: %d distinct ids (%d results + %d dead letters), %d duplicated,"
-                                + " %d missing, %d unknown; %.0f s from the job running to the last id%n", events, kills, counts.size(),
-                        reader.perTopic().getOrDefault("results", 0), reader.perTopic().getOrDefault("dead-letters", 0),
-                        duplicates.size(), missing.size(), unknown.size(), (System.nanoTime() - started) / 1e9));
+                report.append(String.format(
+                        "%d events, %d kills: %d distinct ids (%d results + %d dead letters), %d duplicated,"
+                                + " %d missing, %d unknown; %.0f s from the job running to the last id%n",
+                        events,
+                        kills,
+                        counts.size(),
+                        reader.perTopic().getOrDefault("results", 0),
+                        reader.perTopic().getOrDefault("dead-letters", 0),
+                        duplicates.size(),
+                        missing.size(),
+                        unknown.size(),
+                        (System.nanoTime() - started) / 1e9));
                 Files.writeString(dir.resolve("report.txt"), report);
                 System.out.print("[crash] " + report.toString().replace("\n", "\n[crash] "));
                 assertThat(duplicates).as("ids seen more than once").isEmpty();
@@ -122,8 +146,11 @@ class CrashRecoveryClusterIT {
     /** Events with unique ids, about 1% of them malformed (they must come out as dead letters). */
     private static Set<String> produce(KafkaBroker kafka, int n) throws IOException {
         List<String> texts = new ArrayList<>();
-        for (String file : new String[] {"data/headlines-dev.jsonl", "data/headlines-test.jsonl", "jobs/samples/headlines.jsonl"}) {
-            JobFiles.readLines(Path.of(file)).forEach(d -> texts.add(d.get("text").asText()));
+        for (String file :
+                new String[] {"data/headlines-dev.jsonl", "data/headlines-test.jsonl", "jobs/samples/headlines.jsonl"
+                }) {
+            JobFiles.readLines(Path.of(file))
+                    .forEach(d -> texts.add(d.get("text").asText()));
         }
         Set<String> ids = new HashSet<>();
         List<byte[][]> batch = new ArrayList<>();

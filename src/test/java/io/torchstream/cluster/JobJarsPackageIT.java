@@ -25,14 +25,21 @@ class JobJarsPackageIT {
     void theJobJarsHoldTheProductOnly() throws IOException {
         for (Path jar : List.of(BuildFacts.JOB_JAR, BuildFacts.CLUSTER_JAR)) {
             List<String> names = entries(jar);
-            assertThat(names).as(jar + " has the API and the runner")
+            assertThat(names)
+                    .as(jar + " has the API and the runner")
                     .contains("io/torchstream/Torchstream.class", "io/torchstream/jobs/TorchstreamJob.class");
-            assertThat(names).as(jar + " has no test code").noneMatch(n -> n.startsWith("io/torchstream/bench/")
-                    || n.startsWith("io/torchstream/testing/") || n.startsWith("io/torchstream/cluster/") || n.contains("LocalFlinkCluster"));
+            assertThat(names)
+                    .as(jar + " has no test code")
+                    .noneMatch(n -> n.startsWith("io/torchstream/bench/")
+                            || n.startsWith("io/torchstream/testing/")
+                            || n.startsWith("io/torchstream/cluster/")
+                            || n.contains("LocalFlinkCluster"));
         }
-        assertThat(entries(BuildFacts.JOB_JAR)).as("the job jar carries DJL and its services").contains(
-                "ai/djl/engine/Engine.class", "META-INF/services/ai.djl.engine.EngineProvider");
-        assertThat(entries(BuildFacts.CLUSTER_JAR)).as("the cluster jar leaves DJL to the TaskManagers' lib/")
+        assertThat(entries(BuildFacts.JOB_JAR))
+                .as("the job jar carries DJL and its services")
+                .contains("ai/djl/engine/Engine.class", "META-INF/services/ai.djl.engine.EngineProvider");
+        assertThat(entries(BuildFacts.CLUSTER_JAR))
+                .as("the cluster jar leaves DJL to the TaskManagers' lib/")
                 .noneMatch(n -> n.startsWith("ai/djl/"));
     }
 }

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -40,16 +39,24 @@ class RedeployClusterIT {
     }
 
     private LocalFlinkCluster.Submission runDemo(LocalFlinkCluster target, Path jar, Path out) {
-        return target.submit(false, jar, "jobs/demo.yaml", "--output", out.toAbsolutePath().toString(),
-                "--dead-letters", out.resolveSibling(out.getFileName() + ".dl").toAbsolutePath().toString());
+        return target.submit(
+                false,
+                jar,
+                "jobs/demo.yaml",
+                "--output",
+                out.toAbsolutePath().toString(),
+                "--dead-letters",
+                out.resolveSibling(out.getFileName() + ".dl").toAbsolutePath().toString());
     }
 
     private static void assertDemoResults(Path out) {
-        Map<String, JsonNode> expected = JobFiles.byField(JobFiles.readLines(Path.of("jobs/samples/headlines.jsonl")), "id");
+        Map<String, JsonNode> expected =
+                JobFiles.byField(JobFiles.readLines(Path.of("jobs/samples/headlines.jsonl")), "id");
         List<JsonNode> results = JobFiles.readLines(out);
         assertThat(results).hasSize(expected.size());
         for (JsonNode r : results) {
-            assertThat(r.get("label").asText()).isEqualTo(expected.get(r.get("id").asText()).get("label").asText());
+            assertThat(r.get("label").asText())
+                    .isEqualTo(expected.get(r.get("id").asText()).get("label").asText());
         }
     }
 
@@ -62,16 +69,22 @@ class RedeployClusterIT {
 
         Path second = dir.resolve("second.jsonl");
         LocalFlinkCluster.Submission two = runDemo(cluster, ClusterTests.CLUSTER_JAR, second);
-        assertThat(two.exitCode()).as("the second job in the same TaskManager JVM:\n%s", two.output()).isZero();
+        assertThat(two.exitCode())
+                .as("the second job in the same TaskManager JVM:\n%s", two.output())
+                .isZero();
         assertDemoResults(second);
         assertThat(cluster.nodes()).allMatch(LocalFlinkCluster.Node::isAlive);
     }
 
     @Test
     void withoutDjlInLibTheSecondJobMeetsTheNativeLibraryTrap() {
-        try (LocalFlinkCluster bare = LocalFlinkCluster.start(Path.of(""), dir.resolve("bare"), 2, Map.of(
-                // without this, a restart would hide the failure behind retries
-                "restart-strategy.type", "none"))) {
+        try (LocalFlinkCluster bare = LocalFlinkCluster.start(
+                Path.of(""),
+                dir.resolve("bare"),
+                2,
+                Map.of(
+                        // without this, a restart would hide the failure behind retries
+                        "restart-strategy.type", "none"))) {
             bare.startTaskManager(false);
             LocalFlinkCluster.Submission one = runDemo(bare, ClusterTests.FAT_JAR, dir.resolve("bare-first.jsonl"));
             assertThat(one.exitCode()).as(one.output()).isZero();

@@ -18,10 +18,13 @@ class SoakClusterIT {
     @Test
     void taskManagerMemoryStaysFlat() throws Exception {
         Duration duration = Duration.ofSeconds(Long.getLong("torchstream.soak.seconds", 180));
-        Soak.Result result = Soak.run(Path.of(""), ClusterTests.workDir("soak"), Path.of("jobs/demo.yaml"), duration, 0);
+        Soak.Result result =
+                Soak.run(Path.of(""), ClusterTests.workDir("soak"), Path.of("jobs/demo.yaml"), duration, 0);
         System.out.print(result.report());
         assertThat(result.samples()).hasSizeGreaterThan(50);
         assertThat(result.rssGrowth()).as(result.report()).isLessThan(0.05);
-        assertThat(result.threadsMax() - result.threadsMin()).as("threads come and go, but do not pile up").isLessThan(20);
+        assertThat(result.threadsMax() - result.threadsMin())
+                .as("threads come and go, but do not pile up")
+                .isLessThan(20);
     }
 }

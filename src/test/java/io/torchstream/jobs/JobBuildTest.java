@@ -22,18 +22,23 @@ class JobBuildTest {
 
     @Test
     void aBundleTracedShorterThanTheJobNeedsIsRefused() {
-        assertThatThrownBy(() -> TorchstreamJob.build(StreamExecutionEnvironment.getExecutionEnvironment(), demo("--set", "model.max-length=512")))
+        assertThatThrownBy(() -> TorchstreamJob.build(
+                        StreamExecutionEnvironment.getExecutionEnvironment(), demo("--set", "model.max-length=512")))
                 .isInstanceOf(JobSpecException.class)
                 .hasMessageContaining("model.max-length is 512 tokens")
                 .hasMessageContaining("bundle.json was traced at 128")
                 .hasMessageContaining("Re-export the bundle with --seq-len 512");
-        TorchstreamJob.build(StreamExecutionEnvironment.getExecutionEnvironment(), demo("--set", "model.max-length=128"));
+        TorchstreamJob.build(
+                StreamExecutionEnvironment.getExecutionEnvironment(), demo("--set", "model.max-length=128"));
     }
 
     @Test
     void microBatchesSpanSeveralForwardPassesWhenEventsCanBeGroupedByLength() {
         var manifest = ModelBundle.open(demo().bundle).manifest();
-        assertThat(ModelOptions.defaultBatchSize(manifest, demo().shapes)).as("8 x 4 lengths").isEqualTo(32);
-        assertThat(ModelOptions.defaultBatchSize(manifest, demo("--set", "model.shapes=traced").shapes)).isEqualTo(8);
+        assertThat(ModelOptions.defaultBatchSize(manifest, demo().shapes))
+                .as("8 x 4 lengths")
+                .isEqualTo(32);
+        assertThat(ModelOptions.defaultBatchSize(manifest, demo("--set", "model.shapes=traced").shapes))
+                .isEqualTo(8);
     }
 }

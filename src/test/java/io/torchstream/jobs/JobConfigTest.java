@@ -15,7 +15,8 @@ import java.time.Duration;
 /** Job files: every key typed and validated in one place, errors naming file, key, value and expectation. */
 class JobConfigTest {
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private static final String MINIMAL = """
             model:
@@ -54,8 +55,18 @@ class JobConfigTest {
 
     @Test
     void setOverridesAnyKeyByItsDottedPathAndCommandLinePathsAreRelativeToTheCurrentDirectory() {
-        JobConfig c = parse(MINIMAL, "--set", "batch.max-wait=150ms", "--set", "model.sharing=per-slot",
-                "--output", "out.jsonl", "--parallelism", "3", "--set", "flink.pipeline.object-reuse=true");
+        JobConfig c = parse(
+                MINIMAL,
+                "--set",
+                "batch.max-wait=150ms",
+                "--set",
+                "model.sharing=per-slot",
+                "--output",
+                "out.jsonl",
+                "--parallelism",
+                "3",
+                "--set",
+                "flink.pipeline.object-reuse=true");
         assertThat(c.batchMaxWait).isEqualTo(Duration.ofMillis(150));
         assertThat(c.sharing).isEqualTo(ModelSharing.PER_SLOT);
         assertThat(c.output.kind()).isEqualTo(JobConfig.SinkKind.FILE);
@@ -66,24 +77,36 @@ class JobConfigTest {
 
     @Test
     void aFileRunOfAKafkaJobWritesItsDeadLettersBesideTheResults() {
-        JobConfig files = CommandLine.parse(new String[] {"jobs/tag.yaml", "--input", "in.jsonl", "--output", "out/entities.jsonl"}).config();
+        JobConfig files = CommandLine.parse(
+                        new String[] {"jobs/tag.yaml", "--input", "in.jsonl", "--output", "out/entities.jsonl"})
+                .config();
         assertThat(files.deadLetters.kind()).isEqualTo(JobConfig.SinkKind.FILE);
-        assertThat(files.deadLetters.path()).isEqualTo(Path.of("out/entities.dead-letters.jsonl").toAbsolutePath());
+        assertThat(files.deadLetters.path())
+                .isEqualTo(Path.of("out/entities.dead-letters.jsonl").toAbsolutePath());
 
-        JobConfig chosen = CommandLine.parse(new String[] {"jobs/tag.yaml", "--output", "x", "--dead-letters", "bad.jsonl"}).config();
+        JobConfig chosen = CommandLine.parse(
+                        new String[] {"jobs/tag.yaml", "--output", "x", "--dead-letters", "bad.jsonl"})
+                .config();
         assertThat(chosen.deadLetters.path()).isEqualTo(Path.of("bad.jsonl").toAbsolutePath());
-        JobConfig set = CommandLine.parse(new String[] {"jobs/tag.yaml", "--output", "x", "--set", "dead-letters.kafka.topic=dlq"}).config();
-        assertThat(set.deadLetters.kind()).as("dead letters configured on the command line stay as configured").isEqualTo(JobConfig.SinkKind.KAFKA);
-        JobConfig kafkaOut = CommandLine.parse(new String[] {"jobs/tag.yaml", "--input", "in.jsonl"}).config();
+        JobConfig set = CommandLine.parse(
+                        new String[] {"jobs/tag.yaml", "--output", "x", "--set", "dead-letters.kafka.topic=dlq"})
+                .config();
+        assertThat(set.deadLetters.kind())
+                .as("dead letters configured on the command line stay as configured")
+                .isEqualTo(JobConfig.SinkKind.KAFKA);
+        JobConfig kafkaOut = CommandLine.parse(new String[] {"jobs/tag.yaml", "--input", "in.jsonl"})
+                .config();
         assertThat(kafkaOut.deadLetters.kind()).as("results still go to Kafka").isEqualTo(JobConfig.SinkKind.KAFKA);
-        JobConfig demo = CommandLine.parse(new String[] {"jobs/demo.yaml", "--output", "x.jsonl"}).config();
+        JobConfig demo = CommandLine.parse(new String[] {"jobs/demo.yaml", "--output", "x.jsonl"})
+                .config();
         assertThat(demo.deadLetters.kind()).isEqualTo(JobConfig.SinkKind.CONSOLE);
     }
 
     @Test
     void errorsNameTheKeyTheValueAndWhatWasExpected() {
         assertThatThrownBy(() -> parse(MINIMAL, "--set", "batch.max-wait=soon"))
-                .hasMessageContaining("job.yaml: batch.max-wait: 'soon' is not valid; expected a duration such as 20ms or 1s");
+                .hasMessageContaining(
+                        "job.yaml: batch.max-wait: 'soon' is not valid; expected a duration such as 20ms or 1s");
         assertThatThrownBy(() -> parse(MINIMAL, "--set", "batch.max-size=-1"))
                 .hasMessageContaining("batch.max-size: '-1' must be >= 0");
         assertThatThrownBy(() -> parse(MINIMAL, "--set", "model.sharing=global"))
@@ -92,28 +115,50 @@ class JobConfigTest {
                 .hasMessageContaining("unknown key 'batch.max-sise' (did you mean 'batch.max-size'?)");
         assertThatThrownBy(() -> parse(MINIMAL.replace("type: print\ndead", "type: kafka\ndead")))
                 .hasMessageContaining("output.kafka.bootstrap-servers is required when output.type is kafka");
-        assertThatThrownBy(() -> parse(MINIMAL, "--set", "input.type=kafka", "--set", "input.kafka.bootstrap-servers=h:9092"))
+        assertThatThrownBy(() ->
+                        parse(MINIMAL, "--set", "input.type=kafka", "--set", "input.kafka.bootstrap-servers=h:9092"))
                 .hasMessageContaining("input.kafka.topic is required when input.type is kafka");
-        assertThatThrownBy(() -> parse(MINIMAL, "--set", "bogus"))
-                .hasMessageContaining("--set expects KEY=VALUE");
+        assertThatThrownBy(() -> parse(MINIMAL, "--set", "bogus")).hasMessageContaining("--set expects KEY=VALUE");
     }
 
     @Test
     void exactlyOnceNeedsCheckpointsAndATransactionTimeoutAboveTheirInterval() {
         String kafka = MINIMAL + """
                 """;
-        String[] toKafka = {"--set", "output.type=kafka", "--set", "output.kafka.bootstrap-servers=127.0.0.1:9092",
-            "--set", "output.kafka.topic=out"};
+        String[] toKafka = {
+            "--set",
+            "output.type=kafka",
+            "--set",
+            "output.kafka.bootstrap-servers=127.0.0.1:9092",
+            "--set",
+            "output.kafka.topic=out"
+        };
         assertThatThrownBy(() -> parse(kafka, toKafka))
                 .hasMessageContaining("output.kafka.delivery")
                 .hasMessageContaining("needs checkpointing: set job.checkpoint-interval");
-        String[] slowCheckpoints = {"--set", "output.type=kafka", "--set", "output.kafka.bootstrap-servers=127.0.0.1:9092",
-            "--set", "output.kafka.topic=out", "--set", "job.checkpoint-interval=10min"};
+        String[] slowCheckpoints = {
+            "--set",
+            "output.type=kafka",
+            "--set",
+            "output.kafka.bootstrap-servers=127.0.0.1:9092",
+            "--set",
+            "output.kafka.topic=out",
+            "--set",
+            "job.checkpoint-interval=10min"
+        };
         assertThatThrownBy(() -> parse(kafka, slowCheckpoints))
                 .hasMessageContaining("output.kafka.transaction-timeout")
                 .hasMessageContaining("must exceed the checkpoint interval");
-        JobConfig atLeastOnce = parse(kafka, "--set", "output.type=kafka", "--set", "output.kafka.bootstrap-servers=127.0.0.1:9092",
-                "--set", "output.kafka.topic=out", "--set", "output.kafka.delivery=at-least-once");
+        JobConfig atLeastOnce = parse(
+                kafka,
+                "--set",
+                "output.type=kafka",
+                "--set",
+                "output.kafka.bootstrap-servers=127.0.0.1:9092",
+                "--set",
+                "output.kafka.topic=out",
+                "--set",
+                "output.kafka.delivery=at-least-once");
         assertThat(atLeastOnce.delivery).isEqualTo(JobConfig.Delivery.AT_LEAST_ONCE);
     }
 
@@ -137,8 +182,7 @@ class JobConfigTest {
                 .hasMessageContaining("classify.labels: label 'a' is defined twice");
         assertThatThrownBy(() -> parse(labels.replace("description: about b", "description: ''")))
                 .hasMessageContaining("label 'b' has an empty description");
-        assertThatThrownBy(() -> parse(MINIMAL + "classify:\n  labels: []\n"))
-                .hasMessageContaining("no labels");
+        assertThatThrownBy(() -> parse(MINIMAL + "classify:\n  labels: []\n")).hasMessageContaining("no labels");
         assertThatThrownBy(() -> parse(labels.replace("examples: [one a, another a]", "colour: red")))
                 .hasMessageContaining("unknown field 'colour'");
         assertThatThrownBy(() -> parse(labels, "--set", "classify.scale=0"))
@@ -151,30 +195,39 @@ class JobConfigTest {
                 .isInstanceOf(JobSpecException.class)
                 .hasMessageContaining("unknown key 'classify.label' (did you mean 'classify.labels'?)");
         assertThatThrownBy(() -> parse(MINIMAL + "classify:\n  labels:\n    - name: a\n      descripton: about a\n"))
-                .hasMessageContaining("classify.labels[0]: unknown field 'descripton'; expected name, description, examples");
+                .hasMessageContaining(
+                        "classify.labels[0]: unknown field 'descripton'; expected name, description, examples");
         assertThatThrownBy(() -> parse(MINIMAL + "tagging:\n  ignore-labelz: [O]\n"))
                 .hasMessageContaining("unknown key 'tagging.ignore-labelz' (did you mean 'tagging.ignore-labels'?)");
     }
 
     @Test
     void anEmptyValueOnTheCommandLineUnsetsAKey() {
-        JobConfig labelled = CommandLine.parse(new String[] {"jobs/classify.yaml"}).config();
+        JobConfig labelled =
+                CommandLine.parse(new String[] {"jobs/classify.yaml"}).config();
         assertThat(labelled.labels).isNotEmpty();
-        JobConfig unset = CommandLine.parse(new String[] {"jobs/classify.yaml", "--set", "classify.labels-file="}).config();
+        JobConfig unset = CommandLine.parse(new String[] {"jobs/classify.yaml", "--set", "classify.labels-file="})
+                .config();
         assertThat(unset.labels).isEmpty();
-        JobConfig inline = parse(MINIMAL + "classify:\n  labels:\n    - {name: a, description: about a}\n", "--set", "classify.labels=");
+        JobConfig inline = parse(
+                MINIMAL + "classify:\n  labels:\n    - {name: a, description: about a}\n", "--set", "classify.labels=");
         assertThat(inline.labels).isEmpty();
-        assertThat(parse(MINIMAL, "--set", "batch.max-wait=").batchMaxWait).as("back to the default").isEqualTo(Duration.ofMillis(20));
+        assertThat(parse(MINIMAL, "--set", "batch.max-wait=").batchMaxWait)
+                .as("back to the default")
+                .isEqualTo(Duration.ofMillis(20));
     }
 
     @Test
     void anUnnamedJobIsNamedAfterItsFileAndSoAreItsKafkaGroupAndTransactions() {
-        JobConfig c = parse(MINIMAL.replace("type: file\n  path: in.jsonl", "type: kafka\n  kafka:\n    bootstrap-servers: h:9092\n"
-                + "    topic: t"));
+        JobConfig c = parse(MINIMAL.replace(
+                "type: file\n  path: in.jsonl",
+                "type: kafka\n  kafka:\n    bootstrap-servers: h:9092\n" + "    topic: t"));
         assertThat(c.name).isEqualTo("job");
         assertThat(c.input.groupId()).isEqualTo("job");
         assertThat(c.transactionalIdPrefix("results")).isEqualTo("job-results");
-        assertThat(CommandLine.parse(new String[] {"jobs/classify.yaml"}).config().transactionalIdPrefix("results"))
+        assertThat(CommandLine.parse(new String[] {"jobs/classify.yaml"})
+                        .config()
+                        .transactionalIdPrefix("results"))
                 .isEqualTo("classify-results");
     }
 

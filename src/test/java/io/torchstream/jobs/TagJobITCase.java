@@ -11,9 +11,9 @@ import io.torchstream.internal.task.Entity;
 import io.torchstream.internal.task.Prediction;
 import io.torchstream.internal.task.TextModel;
 import io.torchstream.internal.task.TokenTagger;
+import io.torchstream.internal.text.TextInput;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;
-import io.torchstream.internal.text.TextInput;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -32,18 +32,29 @@ import java.util.Set;
 class TagJobITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void eachEventCarriesItsEntities() throws Exception {
         Path out = tmp.resolve("entities.jsonl");
         JobSummary summary = TorchstreamJob.execute(CommandLine.parse(new String[] {
-            "jobs/tag.yaml", "--input", "jobs/samples/messages.jsonl", "--output", out.toString(),
-            "--dead-letters", tmp.resolve("dl.jsonl").toString(), "--set", "tagging.aggregation=first"
-        }).config());
+                    "jobs/tag.yaml",
+                    "--input",
+                    "jobs/samples/messages.jsonl",
+                    "--output",
+                    out.toString(),
+                    "--dead-letters",
+                    tmp.resolve("dl.jsonl").toString(),
+                    "--set",
+                    "tagging.aggregation=first"
+                })
+                .config());
         List<JsonNode> events = JobFiles.readLines(Path.of("jobs/samples/messages.jsonl"));
         assertThat(summary.results()).isEqualTo(events.size());
         assertThat(summary.balanced()).isTrue();
@@ -55,41 +66,63 @@ class TagJobITCase {
         try (TextModel model = TextModel.open(bundle, 1);
                 TokenTagger tagger = TokenTagger.create(bundle, model, Aggregation.FIRST, -1, Set.of("O"))) {
             List<Prediction> direct = tagger.tag(texts).results();
-            assertThat(tagger.windows(texts.get(7))).as("the long message needs several windows").isGreaterThan(1);
+            assertThat(tagger.windows(texts.get(7)))
+                    .as("the long message needs several windows")
+                    .isGreaterThan(1);
             for (int i = 0; i < events.size(); i++) {
                 JsonNode result = results.get(events.get(i).get("id").asText());
-                assertThat(result.get("channel").asText()).isEqualTo(events.get(i).get("channel").asText());
+                assertThat(result.get("channel").asText())
+                        .isEqualTo(events.get(i).get("channel").asText());
                 assertThat(result.get("truncated").asBoolean()).isFalse();
                 List<Entity> expected = ((Entities) direct.get(i)).entities();
                 JsonNode entities = result.get("entities");
                 assertThat(entities).hasSize(expected.size());
                 for (int k = 0; k < expected.size(); k++) {
                     JsonNode e = entities.get(k);
-                    assertThat(e.get("entity_group").asText()).isEqualTo(expected.get(k).label());
+                    assertThat(e.get("entity_group").asText())
+                            .isEqualTo(expected.get(k).label());
                     assertThat(e.get("word").asText()).isEqualTo(expected.get(k).word());
                     assertThat(e.get("start").asInt()).isEqualTo(expected.get(k).start());
                     assertThat(e.get("end").asInt()).isEqualTo(expected.get(k).end());
                     String text = texts.get(i).text();
                     assertThat(e.get("word").asText())
-                            .isEqualTo(new String(text.codePoints().toArray(), e.get("start").asInt(), e.get("end").asInt() - e.get("start").asInt()));
+                            .isEqualTo(new String(
+                                    text.codePoints().toArray(),
+                                    e.get("start").asInt(),
+                                    e.get("end").asInt() - e.get("start").asInt()));
                 }
             }
-            assertThat(results.get("msg-07").get("entities")).as("the empty message").isEmpty();
+            assertThat(results.get("msg-07").get("entities"))
+                    .as("the empty message")
+                    .isEmpty();
         }
     }
 
     @Test
     void aBundleThatCannotTagFailsAtStart() {
-        assertThatThrownBy(() -> CommandLine.parse(new String[] {"jobs/tag.yaml", "--set", "tagging.aggregation=longest"}).config())
-                .hasMessageContaining("tagging.aggregation: 'longest' expected one of none, simple, first, average, max");
-        assertThatThrownBy(() -> TorchstreamJob.build(org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment(),
-                CommandLine.parse(new String[] {"jobs/tag.yaml", "--set", "tagging.ignore-labels=OUTSIDE"}).config()))
+        assertThatThrownBy(
+                        () -> CommandLine.parse(new String[] {"jobs/tag.yaml", "--set", "tagging.aggregation=longest"})
+                                .config())
+                .hasMessageContaining(
+                        "tagging.aggregation: 'longest' expected one of none, simple, first, average, max");
+        assertThatThrownBy(() -> TorchstreamJob.build(
+                        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment(),
+                        CommandLine.parse(new String[] {"jobs/tag.yaml", "--set", "tagging.ignore-labels=OUTSIDE"})
+                                .config()))
                 .hasMessageContaining("have no 'OUTSIDE'");
-        assertThatThrownBy(() -> TorchstreamJob.build(org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment(),
-                CommandLine.parse(new String[] {"jobs/tag.yaml", "--bundle", Fixtures.bundleDir("bert-seq-cls").toString()}).config()))
+        assertThatThrownBy(() -> TorchstreamJob.build(
+                        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment(),
+                        CommandLine.parse(new String[] {
+                                    "jobs/tag.yaml",
+                                    "--bundle",
+                                    Fixtures.bundleDir("bert-seq-cls").toString()
+                                })
+                                .config()))
                 .hasMessageContaining("tagging needs a token-classification bundle");
-        assertThatThrownBy(() -> TorchstreamJob.build(org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment(),
-                CommandLine.parse(new String[] {"jobs/tag.yaml", "--set", "tagging.stride=30"}).config()))
+        assertThatThrownBy(() -> TorchstreamJob.build(
+                        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment(),
+                        CommandLine.parse(new String[] {"jobs/tag.yaml", "--set", "tagging.stride=30"})
+                                .config()))
                 .hasMessageContaining("tagging.stride 30 leaves no room in windows of 24 tokens");
     }
 }

@@ -88,7 +88,8 @@ class MicroBatcherTest {
         CompletableFuture<String> b = batcher.submit(2);
         assertThat(a.get(10, TimeUnit.SECONDS)).isEqualTo("r1");
         assertThat(b.get(10, TimeUnit.SECONDS)).isEqualTo("r2");
-        assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(Duration.ofMillis(40).toNanos());
+        assertThat(System.nanoTime() - started)
+                .isGreaterThanOrEqualTo(Duration.ofMillis(40).toNanos());
         assertThat(function.batches).containsExactly(List.of(1, 2));
     }
 
@@ -123,13 +124,17 @@ class MicroBatcherTest {
         function.fail = true;
         CompletableFuture<String> a = batcher.submit(1);
         CompletableFuture<String> b = batcher.submit(2);
-        assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
                 .hasRootCauseMessage("the model failed on [1, 2]");
         // The worker fails the batch's futures one after the other: b's may still be on its way.
-        assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
                 .hasRootCauseMessage("the model failed on [1, 2]");
         function.fail = false;
-        assertThat(batcher.submit(3).get(10, TimeUnit.SECONDS)).as("the worker goes on").isEqualTo("r3");
+        assertThat(batcher.submit(3).get(10, TimeUnit.SECONDS))
+                .as("the worker goes on")
+                .isEqualTo("r3");
     }
 
     @Test
@@ -149,17 +154,25 @@ class MicroBatcherTest {
         CompletableFuture<String> running = batcher.submit(1);
         assertThat(function.entered.await(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<String> queued = batcher.submit(2);
-        assertThat(batcher.close(Duration.ofMillis(50))).as("the running batch has not ended").isFalse();
+        assertThat(batcher.close(Duration.ofMillis(50)))
+                .as("the running batch has not ended")
+                .isFalse();
         assertThat(queued).isCompletedExceptionally();
-        assertThat(running).as("a running batch's rows fail too: nobody waits for them").isCompletedExceptionally();
+        assertThat(running)
+                .as("a running batch's rows fail too: nobody waits for them")
+                .isCompletedExceptionally();
         function.gate.countDown();
-        assertThat(batcher.close(Duration.ofSeconds(10))).as("closing twice is safe").isTrue();
-        assertThatThrownBy(() -> batcher.submit(3).get(1, TimeUnit.SECONDS)).hasRootCauseMessage("the micro-batcher test is closed");
+        assertThat(batcher.close(Duration.ofSeconds(10)))
+                .as("closing twice is safe")
+                .isTrue();
+        assertThatThrownBy(() -> batcher.submit(3).get(1, TimeUnit.SECONDS))
+                .hasRootCauseMessage("the micro-batcher test is closed");
         assertThat(batcher.unfinished()).isZero();
     }
 
     @Test
     void refusesImpossibleSettings() {
-        assertThatThrownBy(() -> new MicroBatcher<>("test", 0, Duration.ZERO, function)).hasMessage("maxSize must be >= 1, got 0");
+        assertThatThrownBy(() -> new MicroBatcher<>("test", 0, Duration.ZERO, function))
+                .hasMessage("maxSize must be >= 1, got 0");
     }
 }

@@ -39,9 +39,11 @@ class PredictionColumnsTest {
 
     @Test
     void writesAClassificationInDeclaredOrder() {
-        PredictionColumns c = columns(PredictionColumns.Kind.CLASSIFICATION,
+        PredictionColumns c = columns(
+                PredictionColumns.Kind.CLASSIFICATION,
                 Column.physical("scores", DataTypes.MAP(DataTypes.STRING(), DataTypes.DOUBLE())),
-                Column.physical("label", DataTypes.STRING()), Column.physical("truncated", DataTypes.BOOLEAN()),
+                Column.physical("label", DataTypes.STRING()),
+                Column.physical("truncated", DataTypes.BOOLEAN()),
                 Column.physical("score", DataTypes.DOUBLE()));
         RowData row = c.write(classification(), null);
         assertThat(row.getArity()).isEqualTo(4);
@@ -56,7 +58,9 @@ class PredictionColumnsTest {
 
     @Test
     void aClassificationByLabelsCanCarryItsEmbedding() {
-        PredictionColumns c = columns(PredictionColumns.Kind.LABELS, Column.physical("label", DataTypes.STRING()),
+        PredictionColumns c = columns(
+                PredictionColumns.Kind.LABELS,
+                Column.physical("label", DataTypes.STRING()),
                 Column.physical("embedding", DataTypes.ARRAY(DataTypes.FLOAT())));
         RowData row = c.write(classification(), new Embedding(new float[] {0.5f, -1f}, false));
         ArrayData vector = row.getArray(1);
@@ -66,23 +70,38 @@ class PredictionColumnsTest {
 
     @Test
     void writesEntitiesWithTheDeclaredFields() {
-        PredictionColumns c = columns(PredictionColumns.Kind.TAGGING, Column.physical("entities", DataTypes.ARRAY(DataTypes.ROW(
-                DataTypes.FIELD("end", DataTypes.INT()), DataTypes.FIELD("entity_group", DataTypes.STRING()),
-                DataTypes.FIELD("index", DataTypes.INT().notNull())))));
-        RowData row = c.write(new Entities(List.of(new Entity("PER", true, 0.9, -1, "Ada", 0, 3),
-                new Entity("LOC", true, 0.7, -1, "Paris", 10, 15)), false), null);
+        PredictionColumns c = columns(
+                PredictionColumns.Kind.TAGGING,
+                Column.physical(
+                        "entities",
+                        DataTypes.ARRAY(DataTypes.ROW(
+                                DataTypes.FIELD("end", DataTypes.INT()),
+                                DataTypes.FIELD("entity_group", DataTypes.STRING()),
+                                DataTypes.FIELD("index", DataTypes.INT().notNull())))));
+        RowData row = c.write(
+                new Entities(
+                        List.of(
+                                new Entity("PER", true, 0.9, -1, "Ada", 0, 3),
+                                new Entity("LOC", true, 0.7, -1, "Paris", 10, 15)),
+                        false),
+                null);
         ArrayData entities = row.getArray(0);
         assertThat(entities.size()).isEqualTo(2);
         RowData second = entities.getRow(1, 3);
         assertThat(second.getInt(0)).isEqualTo(15);
         assertThat(second.getString(1)).isEqualTo(StringData.fromString("LOC"));
-        assertThat(second.isNullAt(2)).as("aggregated entities have no token index").isTrue();
+        assertThat(second.isNullAt(2))
+                .as("aggregated entities have no token index")
+                .isTrue();
     }
 
     @Test
     void aNullInputGivesARowOfNulls() {
-        RowData row = columns(PredictionColumns.Kind.EMBEDDING, Column.physical("embedding", DataTypes.ARRAY(DataTypes.FLOAT())),
-                Column.physical("truncated", DataTypes.BOOLEAN())).nulls();
+        RowData row = columns(
+                        PredictionColumns.Kind.EMBEDDING,
+                        Column.physical("embedding", DataTypes.ARRAY(DataTypes.FLOAT())),
+                        Column.physical("truncated", DataTypes.BOOLEAN()))
+                .nulls();
         assertThat(row.getArity()).isEqualTo(2);
         assertThat(row.isNullAt(0)).isTrue();
         assertThat(row.isNullAt(1)).isTrue();
@@ -90,25 +109,37 @@ class PredictionColumnsTest {
 
     @Test
     void nestedNullabilityDoesNotMatterButTopLevelNotNullIsRefused() {
-        columns(PredictionColumns.Kind.EMBEDDING, Column.physical("embedding", DataTypes.ARRAY(DataTypes.FLOAT().notNull())));
-        assertThatThrownBy(() -> columns(PredictionColumns.Kind.EMBEDDING,
-                Column.physical("embedding", DataTypes.ARRAY(DataTypes.FLOAT()).notNull())))
+        columns(
+                PredictionColumns.Kind.EMBEDDING,
+                Column.physical("embedding", DataTypes.ARRAY(DataTypes.FLOAT().notNull())));
+        assertThatThrownBy(() -> columns(
+                        PredictionColumns.Kind.EMBEDDING,
+                        Column.physical(
+                                "embedding", DataTypes.ARRAY(DataTypes.FLOAT()).notNull())))
                 .isInstanceOf(ValidationException.class)
-                .hasMessage("Model m: OUTPUT column 'embedding' is ARRAY<FLOAT> NOT NULL but must be nullable: a NULL input text"
-                        + " gives NULL outputs. Declare it as ARRAY<FLOAT>.");
+                .hasMessage(
+                        "Model m: OUTPUT column 'embedding' is ARRAY<FLOAT> NOT NULL but must be nullable: a NULL input text"
+                                + " gives NULL outputs. Declare it as ARRAY<FLOAT>.");
     }
 
     @Test
     void unknownColumnsAndEntityFieldsAreNamed() {
-        assertThatThrownBy(() -> columns(PredictionColumns.Kind.CLASSIFICATION, Column.physical("confidence", DataTypes.DOUBLE())))
-                .hasMessage("Model m: OUTPUT column 'confidence' is not an output of sequence classification. The bundle's task"
-                        + " (sequence classification) offers: label STRING, score DOUBLE, scores MAP<STRING, DOUBLE>, truncated BOOLEAN.");
-        assertThatThrownBy(() -> columns(PredictionColumns.Kind.TAGGING, Column.physical("entities",
-                DataTypes.ARRAY(DataTypes.ROW(DataTypes.FIELD("type", DataTypes.STRING()))))))
-                .hasMessageStartingWith("Model m: OUTPUT column 'entities' has a field 'type' that entities do not have; expected"
-                        + " ARRAY<ROW<...>> with any of the fields entity_group STRING, entity STRING, score DOUBLE, word STRING,"
-                        + " start INT, end INT, index INT");
-        assertThatThrownBy(() -> columns(PredictionColumns.Kind.TAGGING, Column.physical("entities", DataTypes.STRING())))
+        assertThatThrownBy(() -> columns(
+                        PredictionColumns.Kind.CLASSIFICATION, Column.physical("confidence", DataTypes.DOUBLE())))
+                .hasMessage(
+                        "Model m: OUTPUT column 'confidence' is not an output of sequence classification. The bundle's task"
+                                + " (sequence classification) offers: label STRING, score DOUBLE, scores MAP<STRING, DOUBLE>, truncated BOOLEAN.");
+        assertThatThrownBy(() -> columns(
+                        PredictionColumns.Kind.TAGGING,
+                        Column.physical(
+                                "entities",
+                                DataTypes.ARRAY(DataTypes.ROW(DataTypes.FIELD("type", DataTypes.STRING()))))))
+                .hasMessageStartingWith(
+                        "Model m: OUTPUT column 'entities' has a field 'type' that entities do not have; expected"
+                                + " ARRAY<ROW<...>> with any of the fields entity_group STRING, entity STRING, score DOUBLE, word STRING,"
+                                + " start INT, end INT, index INT");
+        assertThatThrownBy(
+                        () -> columns(PredictionColumns.Kind.TAGGING, Column.physical("entities", DataTypes.STRING())))
                 .hasMessageContaining("OUTPUT column 'entities' is STRING; expected ARRAY<ROW<...>>");
         assertThatThrownBy(() -> columns(PredictionColumns.Kind.TAGGING))
                 .hasMessageContaining("OUTPUT declares no column");

@@ -30,10 +30,14 @@ class SqlJobFilesTest {
         assertThat(SqlScript.isInsert(insert)).isTrue();
         TableEnvironment env = SqlTesting.env();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        List<?> jobs = SqlRunner.run(env, statements.subList(0, statements.size() - 1), Map.of(),
+        List<?> jobs = SqlRunner.run(
+                env,
+                statements.subList(0, statements.size() - 1),
+                Map.of(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         assertThat(jobs).isEmpty();
-        assertThat(env.getConfig().get(ExecutionConfigOptions.TABLE_EXEC_ASYNC_ML_PREDICT_MAX_CONCURRENT_OPERATIONS)).isEqualTo(16);
+        assertThat(env.getConfig().get(ExecutionConfigOptions.TABLE_EXEC_ASYNC_ML_PREDICT_MAX_CONCURRENT_OPERATIONS))
+                .isEqualTo(16);
         assertThat(env.explainSql(insert)).contains("MLPredictTableFunction", "Sink");
     }
 }

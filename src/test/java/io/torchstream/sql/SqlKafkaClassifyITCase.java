@@ -7,22 +7,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.task.Embedding;
+import io.torchstream.internal.task.LabelClassifier;
+import io.torchstream.internal.task.TextModel;
+import io.torchstream.internal.text.TextInput;
 import io.torchstream.jobs.CommandLine;
 import io.torchstream.jobs.JobConfig;
 import io.torchstream.jobs.JobSummary;
 import io.torchstream.jobs.TorchstreamJob;
-import io.torchstream.internal.task.Embedding;
-import io.torchstream.internal.task.LabelClassifier;
-import io.torchstream.internal.task.TextModel;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;
 import io.torchstream.testing.KafkaBroker;
-import io.torchstream.internal.text.TextInput;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import org.junit.jupiter.api.AfterAll;
@@ -49,13 +48,17 @@ import java.util.concurrent.TimeUnit;
 class SqlKafkaClassifyITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     private static final int EVENTS = 80;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    @TempDir static Path brokerDir;
+    @TempDir
+    static Path brokerDir;
+
     static KafkaBroker kafka;
 
     @BeforeAll
@@ -73,27 +76,45 @@ class SqlKafkaClassifyITCase {
         Map<String, String> textById = produceEvents("news");
 
         JobSummary dataStream = TorchstreamJob.execute(CommandLine.parse(new String[] {
-            "jobs/classify.yaml",
-            "--set", "input.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-            "--set", "input.kafka.topic=news",
-            "--set", "input.kafka.bounded=true",
-            "--set", "input.kafka.starting-offsets=earliest",
-            "--set", "output.kafka.topic=datastream-results",
-            "--set", "dead-letters.kafka.topic=datastream-dead-letters",
-            "--set", "job.checkpoint-interval=500ms",
-            "--set", "name=classify-datastream-it"
-        }).config());
+                    "jobs/classify.yaml",
+                    "--set",
+                    "input.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                    "--set",
+                    "input.kafka.topic=news",
+                    "--set",
+                    "input.kafka.bounded=true",
+                    "--set",
+                    "input.kafka.starting-offsets=earliest",
+                    "--set",
+                    "output.kafka.topic=datastream-results",
+                    "--set",
+                    "dead-letters.kafka.topic=datastream-dead-letters",
+                    "--set",
+                    "job.checkpoint-interval=500ms",
+                    "--set",
+                    "name=classify-datastream-it"
+                })
+                .config());
         assertThat(dataStream.results()).isEqualTo(EVENTS);
 
         TableEnvironment env = SqlTesting.env();
-        List<String> statements = SqlScript.statements(Files.readString(Path.of("jobs/classify.sql"), StandardCharsets.UTF_8));
+        List<String> statements =
+                SqlScript.statements(Files.readString(Path.of("jobs/classify.sql"), StandardCharsets.UTF_8));
         String insert = statements.get(statements.size() - 1);
-        assertThat(SqlScript.isInsert(insert)).as("the script ends with its INSERT").isTrue();
-        SqlRunner.run(env, statements.subList(0, statements.size() - 1), Map.of("execution.checkpointing.interval", "500ms"),
+        assertThat(SqlScript.isInsert(insert))
+                .as("the script ends with its INSERT")
+                .isTrue();
+        SqlRunner.run(
+                env,
+                statements.subList(0, statements.size() - 1),
+                Map.of("execution.checkpointing.interval", "500ms"),
                 System.err);
-        env.executeSql("ALTER TABLE events SET ('properties.bootstrap.servers' = " + SqlTesting.literal(kafka.bootstrapServers())
-                + ", 'topic' = 'news', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset')");
-        env.executeSql("ALTER TABLE classified SET ('properties.bootstrap.servers' = " + SqlTesting.literal(kafka.bootstrapServers())
+        env.executeSql(
+                "ALTER TABLE events SET ('properties.bootstrap.servers' = "
+                        + SqlTesting.literal(kafka.bootstrapServers())
+                        + ", 'topic' = 'news', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset')");
+        env.executeSql("ALTER TABLE classified SET ('properties.bootstrap.servers' = "
+                + SqlTesting.literal(kafka.bootstrapServers())
                 + ", 'topic' = 'sql-results', 'sink.transactional-id-prefix' = 'classify-sql-it')");
         env.executeSql(insert).await(5, TimeUnit.MINUTES);
 
@@ -109,10 +130,15 @@ class SqlKafkaClassifyITCase {
                 JsonNode fromSql = sql.get(e.getKey());
                 JsonNode fromDataStream = streamed.get(e.getKey());
                 assertThat(fromSql.get("text").asText()).isEqualTo(e.getValue());
-                assertThat(fromSql.get("label").asText()).as("label of %s", e.getValue())
+                assertThat(fromSql.get("label").asText())
+                        .as("label of %s", e.getValue())
                         .isEqualTo(fromDataStream.get("label").asText())
-                        .isEqualTo(labels.classify((Embedding) model.predict(List.of(TextInput.of(e.getValue()))).results().get(0)).label());
-                assertThat(fromSql.get("score").asDouble()).isCloseTo(fromDataStream.get("score").asDouble(), within(1e-4));
+                        .isEqualTo(labels.classify((Embedding) model.predict(List.of(TextInput.of(e.getValue())))
+                                        .results()
+                                        .get(0))
+                                .label());
+                assertThat(fromSql.get("score").asDouble())
+                        .isCloseTo(fromDataStream.get("score").asDouble(), within(1e-4));
                 for (String label : job.labels.stream().map(l -> l.name()).toList()) {
                     assertThat(fromSql.get("scores").get(label).asDouble())
                             .isCloseTo(fromDataStream.get("scores").get(label).asDouble(), within(1e-4));
@@ -149,9 +175,12 @@ class SqlKafkaClassifyITCase {
                 text = "filler headline " + i;
             }
             textById.put(id, text);
-            records.add(new byte[][] {id.getBytes(StandardCharsets.UTF_8), JobFiles.json(Map.of("id", id, "text", text))});
+            records.add(
+                    new byte[][] {id.getBytes(StandardCharsets.UTF_8), JobFiles.json(Map.of("id", id, "text", text))});
             if (i == 20) {
-                records.add(new byte[][] {"broken".getBytes(StandardCharsets.UTF_8), "{broken".getBytes(StandardCharsets.UTF_8)});
+                records.add(new byte[][] {
+                    "broken".getBytes(StandardCharsets.UTF_8), "{broken".getBytes(StandardCharsets.UTF_8)
+                });
             }
             if (i == 40) {
                 records.add(new byte[][] {"tombstone".getBytes(StandardCharsets.UTF_8), null});

@@ -21,10 +21,11 @@ class SqlScriptTest {
                 SELECT "q;q" FROM t;   -- trailing
                 ;
                 """);
-        assertThat(statements).containsExactly(
-                "SET 'pipeline.name' = 'a;b'",
-                "CREATE TABLE t (`x;y` STRING) \n  WITH ('k' = 'it''s; fine')",
-                "SELECT \"q;q\" FROM t");
+        assertThat(statements)
+                .containsExactly(
+                        "SET 'pipeline.name' = 'a;b'",
+                        "CREATE TABLE t (`x;y` STRING) \n  WITH ('k' = 'it''s; fine')",
+                        "SELECT \"q;q\" FROM t");
     }
 
     @Test
@@ -42,7 +43,8 @@ class SqlScriptTest {
 
     @Test
     void anUnclosedQuoteIsAnError() {
-        assertThatThrownBy(() -> SqlScript.statements("SELECT 'open;")).hasMessage("a ' quote is never closed, from: 'open;");
+        assertThatThrownBy(() -> SqlScript.statements("SELECT 'open;"))
+                .hasMessage("a ' quote is never closed, from: 'open;");
         assertThatThrownBy(() -> SqlScript.statements("SELECT 1 /* open")).hasMessage("a /* comment is never closed");
     }
 }

@@ -10,9 +10,9 @@ import io.torchstream.internal.task.Entity;
 import io.torchstream.internal.task.Prediction;
 import io.torchstream.internal.task.TextModel;
 import io.torchstream.internal.task.TokenTagger;
+import io.torchstream.internal.text.TextInput;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;
-import io.torchstream.internal.text.TextInput;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.TableEnvironment;
@@ -36,12 +36,15 @@ import java.util.Set;
 class SqlTagITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     private static List<String> texts() {
         List<String> texts = new ArrayList<>();
-        JobFiles.readLines(Path.of("jobs/samples/messages.jsonl")).forEach(m -> texts.add(m.get("text").asText()));
+        JobFiles.readLines(Path.of("jobs/samples/messages.jsonl"))
+                .forEach(m -> texts.add(m.get("text").asText()));
         Fixtures.inputs(Fixtures.reference("bert-token-cls")).forEach(t -> texts.add(t.text()));
         texts.add(null);
         return texts;
@@ -54,18 +57,23 @@ class SqlTagITCase {
         SqlTesting.events(env, "messages", texts);
         env.executeSql("CREATE MODEL ner INPUT (text STRING)"
                 + " OUTPUT (entities ARRAY<ROW<entity_group STRING, score DOUBLE, word STRING, `start` INT, `end` INT>>)"
-                + " WITH ('provider' = 'torchscript', 'bundle' = " + SqlTesting.literal(Fixtures.bundleDir("bert-token-cls"))
+                + " WITH ('provider' = 'torchscript', 'bundle' = "
+                + SqlTesting.literal(Fixtures.bundleDir("bert-token-cls"))
                 + ", 'tagging.aggregation' = 'simple')");
-        Map<Object, Row> rows = SqlTesting.collectById(env,
-                "SELECT id, entities FROM ML_PREDICT(TABLE messages, MODEL ner, DESCRIPTOR(text))");
+        Map<Object, Row> rows = SqlTesting.collectById(
+                env, "SELECT id, entities FROM ML_PREDICT(TABLE messages, MODEL ner, DESCRIPTOR(text))");
 
         assertThat(rows).hasSize(texts.size());
-        assertThat(rows.get(texts.size() - 1).getField("entities")).as("NULL text, NULL entities").isNull();
+        assertThat(rows.get(texts.size() - 1).getField("entities"))
+                .as("NULL text, NULL entities")
+                .isNull();
         List<List<Entity>> expected = direct("bert-token-cls", Aggregation.SIMPLE, texts.subList(0, texts.size() - 1));
         int compared = 0;
         for (int i = 0; i < expected.size(); i++) {
             Row[] entities = (Row[]) rows.get(i).getField("entities");
-            assertThat(entities).as("entities of %s", texts.get(i)).hasSize(expected.get(i).size());
+            assertThat(entities)
+                    .as("entities of %s", texts.get(i))
+                    .hasSize(expected.get(i).size());
             for (int k = 0; k < entities.length; k++) {
                 Entity e = expected.get(i).get(k);
                 assertThat(entities[k].getField("entity_group")).isEqualTo(e.label());
@@ -89,10 +97,11 @@ class SqlTagITCase {
         SqlTesting.events(env, "messages", texts);
         env.executeSql("CREATE MODEL tokens INPUT (text STRING)"
                 + " OUTPUT (entities ARRAY<ROW<entity STRING, `index` INT, word STRING, `end` INT>>, truncated BOOLEAN)"
-                + " WITH ('provider' = 'torchscript', 'bundle' = " + SqlTesting.literal(Fixtures.bundleDir("roberta-token-cls"))
+                + " WITH ('provider' = 'torchscript', 'bundle' = "
+                + SqlTesting.literal(Fixtures.bundleDir("roberta-token-cls"))
                 + ", 'tagging.aggregation' = 'none', 'tagging.ignore-labels' = 'O')");
-        Map<Object, Row> rows = SqlTesting.collectById(env,
-                "SELECT id, entities, truncated FROM ML_PREDICT(TABLE messages, MODEL tokens, DESCRIPTOR(text))");
+        Map<Object, Row> rows = SqlTesting.collectById(
+                env, "SELECT id, entities, truncated FROM ML_PREDICT(TABLE messages, MODEL tokens, DESCRIPTOR(text))");
 
         List<List<Entity>> expected = direct("roberta-token-cls", Aggregation.NONE, texts.subList(0, texts.size() - 1));
         for (int i = 0; i < expected.size(); i++) {
@@ -115,7 +124,8 @@ class SqlTagITCase {
         try (TextModel model = TextModel.open(bundle, 1);
                 TokenTagger tagger = TokenTagger.create(bundle, model, aggregation, -1, Set.of("O"))) {
             List<List<Entity>> entities = new ArrayList<>();
-            for (Prediction p : tagger.tag(texts.stream().map(TextInput::of).toList()).results()) {
+            for (Prediction p :
+                    tagger.tag(texts.stream().map(TextInput::of).toList()).results()) {
                 entities.add(((Entities) p).entities());
             }
             return entities;

@@ -64,7 +64,9 @@ final class SqlTesting {
         file.toFile().deleteOnExit();
         StringBuilder ddl = new StringBuilder("CREATE TEMPORARY TABLE " + name + " (id INT");
         columns.forEach(c -> ddl.append(", ").append(c).append(" STRING"));
-        ddl.append(") WITH ('connector' = 'filesystem', 'format' = 'json', 'path' = ").append(literal(file)).append(")");
+        ddl.append(") WITH ('connector' = 'filesystem', 'format' = 'json', 'path' = ")
+                .append(literal(file))
+                .append(")");
         env.executeSql(ddl.toString());
     }
 

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.torchstream.internal.session.SharedModels;
 import io.torchstream.internal.task.Classification;
 import io.torchstream.internal.task.Prediction;
 import io.torchstream.internal.task.ShapePolicy;
-import io.torchstream.internal.session.SharedModels;
 import io.torchstream.internal.task.TextModel;
-import io.torchstream.testing.Fixtures;
 import io.torchstream.internal.text.TextInput;
+import io.torchstream.testing.Fixtures;
 
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.catalog.Column;
@@ -46,8 +46,11 @@ class TorchScriptPredictFunctionTest {
     }
 
     private TorchScriptPredictFunction open(FakeModelContext context) throws Exception {
-        function = context.output(Column.physical("label", DataTypes.STRING()), Column.physical("score", DataTypes.DOUBLE()))
-                .option("batch.max-wait", "5ms").option("threads", "1").function();
+        function = context.output(
+                        Column.physical("label", DataTypes.STRING()), Column.physical("score", DataTypes.DOUBLE()))
+                .option("batch.max-wait", "5ms")
+                .option("threads", "1")
+                .function();
         function.open(new FunctionContext(null));
         return function;
     }
@@ -84,11 +87,14 @@ class TorchScriptPredictFunctionTest {
             futures.add(function.asyncPredict(row(text)));
         }
         try (TextModel model = TextModel.open(Fixtures.bundle("bert-seq-cls"), 1, ShapePolicy.VERIFIED)) {
-            List<Prediction> direct = model.predict(texts.stream().map(TextInput::of).toList()).results();
+            List<Prediction> direct =
+                    model.predict(texts.stream().map(TextInput::of).toList()).results();
             for (int i = 0; i < texts.size(); i++) {
                 RowData row = result(futures.get(i));
                 Classification expected = (Classification) direct.get(i);
-                assertThat(row.getString(0).toString()).as("label of '%s'", texts.get(i)).isEqualTo(expected.label());
+                assertThat(row.getString(0).toString())
+                        .as("label of '%s'", texts.get(i))
+                        .isEqualTo(expected.label());
                 assertThat(row.getDouble(1)).isCloseTo(expected.score(), within(1e-5));
             }
         }
@@ -102,7 +108,8 @@ class TorchScriptPredictFunctionTest {
             lease.model().close();
             CompletableFuture<Collection<RowData>> a = function.asyncPredict(row("one"));
             CompletableFuture<Collection<RowData>> b = function.asyncPredict(row("two"));
-            assertThatThrownBy(() -> a.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+            assertThatThrownBy(() -> a.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
                     .hasRootCauseInstanceOf(IllegalStateException.class);
             assertThatThrownBy(() -> b.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
         }

@@ -37,9 +37,11 @@ public final class BundleCopies {
     public static void editManifest(Path bundle, Consumer<ObjectNode> edit) {
         try {
             ObjectMapper mapper = new ObjectMapper();
-            ObjectNode root = (ObjectNode) mapper.readTree(bundle.resolve("bundle.json").toFile());
+            ObjectNode root =
+                    (ObjectNode) mapper.readTree(bundle.resolve("bundle.json").toFile());
             edit.accept(root);
-            mapper.writerWithDefaultPrettyPrinter().writeValue(bundle.resolve("bundle.json").toFile(), root);
+            mapper.writerWithDefaultPrettyPrinter()
+                    .writeValue(bundle.resolve("bundle.json").toFile(), root);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -33,7 +33,8 @@ public final class Fixtures {
     /** The reference file: {fixture, task, max_length, cases: [{text, text_pair?, input_ids, ...}]}. */
     public static JsonNode reference(String name) {
         try {
-            return new ObjectMapper().readTree(ROOT.resolve("reference").resolve(name + ".json").toFile());
+            return new ObjectMapper()
+                    .readTree(ROOT.resolve("reference").resolve(name + ".json").toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -42,8 +43,11 @@ public final class Fixtures {
     public static List<TextInput> inputs(JsonNode reference) {
         List<TextInput> inputs = new ArrayList<>();
         for (JsonNode c : reference.get("cases")) {
-            inputs.add(c.has("text_pair") ? TextInput.pair(c.get("text").asText(), c.get("text_pair").asText())
-                    : TextInput.of(c.get("text").asText()));
+            inputs.add(
+                    c.has("text_pair")
+                            ? TextInput.pair(
+                                    c.get("text").asText(), c.get("text_pair").asText())
+                            : TextInput.of(c.get("text").asText()));
         }
         return inputs;
     }

@@ -50,7 +50,9 @@ public final class NewsTopicsJob {
     private NewsTopicsJob() {}
 
     /** What the job computes, before any sink. */
-    public record Streams(DataStream<Classified<Message>> classified, DataStream<TopicCount> counts,
+    public record Streams(
+            DataStream<Classified<Message>> classified,
+            DataStream<TopicCount> counts,
             DataStream<DeadLetter<Message>> refused) {}
 
     /**
@@ -67,7 +69,12 @@ public final class NewsTopicsJob {
         DataStream<TopicCount> counts = classified
                 .keyBy(Classified::getLabel, Types.STRING)
                 .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
-                .aggregate(new Count(), new PerTopicAndMinute(), Types.LONG, Types.LONG, TypeInformation.of(TopicCount.class))
+                .aggregate(
+                        new Count(),
+                        new PerTopicAndMinute(),
+                        Types.LONG,
+                        Types.LONG,
+                        TypeInformation.of(TopicCount.class))
                 .uid("count-per-topic");
         return new Streams(classified, counts, Torchstream.deadLetters(classified));
     }
@@ -85,25 +92,36 @@ public final class NewsTopicsJob {
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setValueOnlyDeserializer(new SimpleStringSchema())
                 .build();
-        SingleOutputStreamOperator<Message> messages = env
-                .fromSource(source, WatermarkStrategy.noWatermarks(), "kafka: news")
-                .process(new ParseMessage(), TypeInformation.of(Message.class)).uid("parse")
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<Message>forBoundedOutOfOrderness(Duration.ofSeconds(5))
-                        .withTimestampAssigner((m, previous) -> m.time)
-                        .withIdleness(Duration.ofMinutes(1)));
+        SingleOutputStreamOperator<Message> messages = env.fromSource(
+                        source, WatermarkStrategy.noWatermarks(), "kafka: news")
+                .process(new ParseMessage(), TypeInformation.of(Message.class))
+                .uid("parse")
+                .assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<Message>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                                .withTimestampAssigner((m, previous) -> m.time)
+                                .withIdleness(Duration.ofMinutes(1)));
 
-        Streams streams = topology(messages,
+        Streams streams = topology(
+                messages,
                 ModelSpec.bundle(a.getOrDefault("bundle", "models/all-minilm-l6-v2"))
                         .labelsFile(a.getOrDefault("labels", "jobs/labels/news-topics.yaml")));
 
-        streams.classified().map(NewsTopicsJob::classifiedJson, Types.STRING).uid("classified-json")
-                .sinkTo(kafka(brokers, a.getOrDefault("out", "news-topics"))).uid("kafka-classified");
-        streams.counts().map(JSON::writeValueAsString, Types.STRING).uid("counts-json")
-                .sinkTo(kafka(brokers, a.getOrDefault("counts", "news-topic-counts"))).uid("kafka-counts");
-        streams.refused().map(d -> deadLetterJson(d.getReason(), JSON.writeValueAsString(d.getValue())), Types.STRING)
+        streams.classified()
+                .map(NewsTopicsJob::classifiedJson, Types.STRING)
+                .uid("classified-json")
+                .sinkTo(kafka(brokers, a.getOrDefault("out", "news-topics")))
+                .uid("kafka-classified");
+        streams.counts()
+                .map(JSON::writeValueAsString, Types.STRING)
+                .uid("counts-json")
+                .sinkTo(kafka(brokers, a.getOrDefault("counts", "news-topic-counts")))
+                .uid("kafka-counts");
+        streams.refused()
+                .map(d -> deadLetterJson(d.getReason(), JSON.writeValueAsString(d.getValue())), Types.STRING)
                 .uid("refused-json")
                 .union(messages.getSideOutput(ParseMessage.UNPARSABLE))
-                .sinkTo(kafka(brokers, a.getOrDefault("dead-letters", "news-dlq"))).uid("kafka-dead-letters");
+                .sinkTo(kafka(brokers, a.getOrDefault("dead-letters", "news-dlq")))
+                .uid("kafka-dead-letters");
         env.execute("news-topics");
     }
 
@@ -115,7 +133,10 @@ public final class NewsTopicsJob {
         public void processElement(String value, Context ctx, Collector<Message> out) throws Exception {
             try {
                 JsonNode node = JSON.readTree(value);
-                out.collect(new Message(node.path("id").asText(null), node.path("text").asText(null), node.path("time").asLong()));
+                out.collect(new Message(
+                        node.path("id").asText(null),
+                        node.path("text").asText(null),
+                        node.path("time").asLong()));
             } catch (Exception e) {
                 ctx.output(UNPARSABLE, deadLetterJson("not JSON: " + e.getMessage(), value));
             }
@@ -147,7 +168,8 @@ public final class NewsTopicsJob {
     static final class PerTopicAndMinute extends ProcessWindowFunction<Long, TopicCount, String, TimeWindow> {
         @Override
         public void process(String topic, Context context, Iterable<Long> counts, Collector<TopicCount> out) {
-            out.collect(new TopicCount(context.window().getStart(), topic, counts.iterator().next()));
+            out.collect(new TopicCount(
+                    context.window().getStart(), topic, counts.iterator().next()));
         }
     }
 
@@ -173,8 +195,10 @@ public final class NewsTopicsJob {
     private static KafkaSink<String> kafka(String brokers, String topic) {
         return KafkaSink.<String>builder()
                 .setBootstrapServers(brokers)
-                .setRecordSerializer(KafkaRecordSerializationSchema.builder().setTopic(topic)
-                        .setValueSerializationSchema(new SimpleStringSchema()).build())
+                .setRecordSerializer(KafkaRecordSerializationSchema.builder()
+                        .setTopic(topic)
+                        .setValueSerializationSchema(new SimpleStringSchema())
+                        .build())
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }

@@ -37,11 +37,14 @@ import java.util.TreeMap;
 class NewsTopicsJobTest {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     private static final long START = 1_764_633_600_000L; // 2025-12-02T00:00Z
-    private static final ModelSpec MODEL = ModelSpec.bundle("../models/all-minilm-l6-v2").labelsFile("../jobs/labels/news-topics.yaml");
+    private static final ModelSpec MODEL =
+            ModelSpec.bundle("../models/all-minilm-l6-v2").labelsFile("../jobs/labels/news-topics.yaml");
 
     @Test
     void everyMessageIsCountedInItsMinuteOfEventTime() throws Exception {
@@ -52,7 +55,8 @@ class NewsTopicsJobTest {
         for (int i = 0; i < lines.size(); i++) {
             JsonNode row = json.readTree(lines.get(i));
             // Four minutes of event time.
-            messages.add(new Message(row.get("id").asText(), row.get("text").asText(), START + i * 4 * 60_000L / lines.size()));
+            messages.add(new Message(
+                    row.get("id").asText(), row.get("text").asText(), START + i * 4 * 60_000L / lines.size()));
             truth.put(row.get("id").asText(), row.get("label").asText());
         }
         messages.add(new Message("no-text", null, START + 1));
@@ -61,8 +65,9 @@ class NewsTopicsJobTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         DataStream<Message> source = env.fromData(TypeInformation.of(Message.class), messages.toArray(new Message[0]))
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<Message>forBoundedOutOfOrderness(Duration.ofSeconds(5))
-                        .withTimestampAssigner((m, previous) -> m.time));
+                .assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<Message>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                                .withTimestampAssigner((m, previous) -> m.time));
         NewsTopicsJob.Streams streams = NewsTopicsJob.topology(source, MODEL);
         List<Classified<Message>> classified = new ArrayList<>();
         List<TopicCount> counts = new ArrayList<>();
@@ -76,9 +81,12 @@ class NewsTopicsJobTest {
             r.forEachRemaining(refused::add);
         }
 
-        assertThat(classified.size() + refused.size()).as("in = results + dead letters").isEqualTo(messages.size());
-        assertThat(refused).extracting(d -> d.getValue().id + ": " + d.getReason()).containsExactlyInAnyOrder(
-                "no-text: null text", "empty: empty text");
+        assertThat(classified.size() + refused.size())
+                .as("in = results + dead letters")
+                .isEqualTo(messages.size());
+        assertThat(refused)
+                .extracting(d -> d.getValue().id + ": " + d.getReason())
+                .containsExactlyInAnyOrder("no-text: null text", "empty: empty text");
 
         Map<Long, Long> classifiedPerMinute = new TreeMap<>();
         classified.forEach(c -> classifiedPerMinute.merge((c.getValue().time - START) / 60_000, 1L, Long::sum));
@@ -87,10 +95,17 @@ class NewsTopicsJobTest {
         assertThat(countedPerMinute).isEqualTo(classifiedPerMinute);
         assertThat(countedPerMinute).containsOnlyKeys(0L, 1L, 2L, 3L);
 
-        long right = classified.stream().filter(c -> c.getLabel().equals(truth.get(c.getValue().id))).count();
-        assertThat(right / (double) classified.size()).as("accuracy on held-out headlines").isGreaterThanOrEqualTo(0.95);
-        counts.stream().sorted(java.util.Comparator.comparingLong((TopicCount t) -> t.windowStart).thenComparing(t -> t.topic))
-                .forEach(t -> System.out.println("minute " + (t.windowStart - START) / 60_000 + "  " + t.topic + "  " + t.count));
+        long right = classified.stream()
+                .filter(c -> c.getLabel().equals(truth.get(c.getValue().id)))
+                .count();
+        assertThat(right / (double) classified.size())
+                .as("accuracy on held-out headlines")
+                .isGreaterThanOrEqualTo(0.95);
+        counts.stream()
+                .sorted(java.util.Comparator.comparingLong((TopicCount t) -> t.windowStart)
+                        .thenComparing(t -> t.topic))
+                .forEach(t -> System.out.println(
+                        "minute " + (t.windowStart - START) / 60_000 + "  " + t.topic + "  " + t.count));
         System.out.println("accuracy " + right + "/" + classified.size());
     }
 }

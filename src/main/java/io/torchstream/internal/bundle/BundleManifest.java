@@ -56,12 +56,13 @@ public final class BundleManifest implements Serializable {
         Reader r = new Reader(file, root);
         String format = r.text("format");
         if (!FORMAT.equals(format)) {
-            throw r.fail("format is '" + format + "', not '" + FORMAT + "': this is not a torchstream bundle; " + REEXPORT);
+            throw r.fail(
+                    "format is '" + format + "', not '" + FORMAT + "': this is not a torchstream bundle; " + REEXPORT);
         }
         int version = r.integer(root, "format_version");
         if (version != FORMAT_VERSION) {
-            throw r.fail("format_version is " + version + " but this torchstream reads " + FORMAT_VERSION
-                    + ": " + REEXPORT + " from this release");
+            throw r.fail("format_version is " + version + " but this torchstream reads " + FORMAT_VERSION + ": "
+                    + REEXPORT + " from this release");
         }
         name = r.text("name");
         source = root.path("source").asText("");
@@ -73,8 +74,11 @@ public final class BundleManifest implements Serializable {
         architecture = root.path("architecture").asText("");
 
         inputs = Collections.unmodifiableList(r.strings(root, "inputs"));
-        if (inputs.isEmpty() || !inputs.get(0).equals("input_ids") || !inputs.contains("attention_mask")
-                || !KNOWN_INPUTS.containsAll(inputs) || Set.copyOf(inputs).size() != inputs.size()) {
+        if (inputs.isEmpty()
+                || !inputs.get(0).equals("input_ids")
+                || !inputs.contains("attention_mask")
+                || !KNOWN_INPUTS.containsAll(inputs)
+                || Set.copyOf(inputs).size() != inputs.size()) {
             throw r.fail("inputs " + inputs + " are not supported: expected input_ids first, attention_mask, and"
                     + " optionally token_type_ids; " + REEXPORT);
         }
@@ -104,13 +108,16 @@ public final class BundleManifest implements Serializable {
         maxLength = r.integer(tokenizer, "max_length");
         int longest = parsedShapes.stream().mapToInt(TraceShape::seqLen).max().orElseThrow();
         if (maxLength != longest) {
-            throw r.fail("tokenizer.max_length " + maxLength + " differs from the longest shape " + longest + "; " + REEXPORT);
+            throw r.fail("tokenizer.max_length " + maxLength + " differs from the longest shape " + longest + "; "
+                    + REEXPORT);
         }
 
         if (task == Task.EMBEDDING) {
             JsonNode node = r.object(root, "pooling");
             try {
-                pooling = new Pooling(Pooling.Mode.fromId(r.text(node, "mode")), node.path("normalize").asBoolean(false));
+                pooling = new Pooling(
+                        Pooling.Mode.fromId(r.text(node, "mode")),
+                        node.path("normalize").asBoolean(false));
             } catch (IllegalArgumentException e) {
                 throw r.fail("pooling: " + e.getMessage());
             }
@@ -123,17 +130,22 @@ public final class BundleManifest implements Serializable {
                 throw r.fail("labels is empty: a " + task + " bundle needs its model's id2label; " + REEXPORT);
             }
             if (Set.copyOf(labels).size() != labels.size()) {
-                throw r.fail("labels " + labels + " contain duplicates; fix id2label in the model config and re-export");
+                throw r.fail(
+                        "labels " + labels + " contain duplicates; fix id2label in the model config and re-export");
             }
             if (labels.size() != outputWidth) {
-                throw r.fail("names " + labels.size() + " labels but the model outputs " + outputWidth + " scores; " + REEXPORT);
+                throw r.fail("names " + labels.size() + " labels but the model outputs " + outputWidth + " scores; "
+                        + REEXPORT);
             }
             scoreFunction = task == Task.SEQUENCE_CLASSIFICATION ? r.scoreFunction(root) : ScoreFunction.SOFTMAX;
         }
         textPair = root.path("text_pair").asBoolean(false);
 
         Map<String, String> parsedVersions = new LinkedHashMap<>();
-        root.path("versions").fields().forEachRemaining(e -> parsedVersions.put(e.getKey(), e.getValue().asText()));
+        root.path("versions")
+                .fields()
+                .forEachRemaining(
+                        e -> parsedVersions.put(e.getKey(), e.getValue().asText()));
         versions = Collections.unmodifiableMap(parsedVersions);
         verifiedMaxAbsDiff = root.path("verification").path("max_abs_diff").asDouble(Double.NaN);
 
@@ -144,7 +156,10 @@ public final class BundleManifest implements Serializable {
             if (!entry.isObject() || !entry.path("sha256").isTextual()) {
                 throw r.fail("files has no sha256 for " + required + "; " + REEXPORT);
             }
-            parsedFiles.put(required, new FileDigest(entry.get("sha256").asText(), entry.path("bytes").asLong(-1)));
+            parsedFiles.put(
+                    required,
+                    new FileDigest(
+                            entry.get("sha256").asText(), entry.path("bytes").asLong(-1)));
         }
         files = Collections.unmodifiableMap(parsedFiles);
     }

@@ -33,14 +33,18 @@ public final class ModelBundle {
     public static ModelBundle open(Path directory) {
         Path dir = directory.toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
-            throw new BundleException(dir, "is not a folder; point to the folder that bin/torchstream export --out wrote");
+            throw new BundleException(
+                    dir, "is not a folder; point to the folder that bin/torchstream export --out wrote");
         }
         Path manifestFile = dir.resolve(MANIFEST_FILE);
         if (!Files.isRegularFile(manifestFile)) {
-            throw new BundleException(manifestFile, "is missing: this folder is not a model bundle; export one with bin/torchstream export");
+            throw new BundleException(
+                    manifestFile,
+                    "is missing: this folder is not a model bundle; export one with bin/torchstream export");
         }
         BundleManifest manifest = BundleManifest.read(manifestFile);
-        for (Map.Entry<String, BundleManifest.FileDigest> entry : manifest.files().entrySet()) {
+        for (Map.Entry<String, BundleManifest.FileDigest> entry :
+                manifest.files().entrySet()) {
             verify(dir.resolve(entry.getKey()), entry.getValue());
         }
         return new ModelBundle(dir, manifest);
@@ -48,18 +52,23 @@ public final class ModelBundle {
 
     private static void verify(Path file, BundleManifest.FileDigest expected) {
         if (!Files.isRegularFile(file)) {
-            throw new BundleException(file, "is missing from the bundle; copy the whole bundle folder, or re-export it");
+            throw new BundleException(
+                    file, "is missing from the bundle; copy the whole bundle folder, or re-export it");
         }
         try {
             long size = Files.size(file);
             if (expected.bytes() >= 0 && size != expected.bytes()) {
-                throw new BundleException(file, "has " + size + " bytes but bundle.json records " + expected.bytes()
-                        + ": the file is truncated or was replaced; copy it again or re-export the bundle");
+                throw new BundleException(
+                        file,
+                        "has " + size + " bytes but bundle.json records " + expected.bytes()
+                                + ": the file is truncated or was replaced; copy it again or re-export the bundle");
             }
             String actual = sha256(file);
             if (!actual.equalsIgnoreCase(expected.sha256())) {
-                throw new BundleException(file, "does not match its sha256 in bundle.json (expected " + expected.sha256()
-                        + ", found " + actual + "): the file was altered; copy it again or re-export the bundle");
+                throw new BundleException(
+                        file,
+                        "does not match its sha256 in bundle.json (expected " + expected.sha256() + ", found " + actual
+                                + "): the file was altered; copy it again or re-export the bundle");
             }
         } catch (IOException e) {
             throw new BundleException(file, "cannot be read (" + e.getMessage() + ")", e);

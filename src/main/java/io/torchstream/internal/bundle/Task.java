@@ -27,8 +27,8 @@ public enum Task {
                 return task;
             }
         }
-        throw new IllegalArgumentException(
-                "unknown task '" + id + "': expected one of " + Arrays.stream(values()).map(Task::id).collect(Collectors.joining(", ")));
+        throw new IllegalArgumentException("unknown task '" + id + "': expected one of "
+                + Arrays.stream(values()).map(Task::id).collect(Collectors.joining(", ")));
     }
 
     @Override

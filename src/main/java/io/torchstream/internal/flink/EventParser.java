@@ -75,7 +75,8 @@ public final class EventParser {
             return Result.refuse(missingOrWrong(root, contract.textField()));
         }
         if (hasUnpairedSurrogate(text)) {
-            return Result.refuse("field '" + contract.textField() + "' contains an unpaired UTF-16 surrogate (\\ud800-\\udfff escape)");
+            return Result.refuse("field '" + contract.textField()
+                    + "' contains an unpaired UTF-16 surrogate (\\ud800-\\udfff escape)");
         }
         if (text.isBlank() && contract.emptyText() == EventContract.EmptyText.DEAD_LETTER) {
             return Result.refuse("empty text in field '" + contract.textField() + "' (input.empty-text: dead-letter)");
@@ -85,14 +86,16 @@ public final class EventParser {
         JsonNode pairNode = root.get(contract.textPairField());
         if (pairNode != null && !pairNode.isNull()) {
             if (!pairNode.isTextual()) {
-                return Result.refuse("field '" + contract.textPairField() + "' is " + kind(pairNode) + ", not a string");
+                return Result.refuse(
+                        "field '" + contract.textPairField() + "' is " + kind(pairNode) + ", not a string");
             }
             pair = pairNode.asText();
             if (hasUnpairedSurrogate(pair)) {
                 return Result.refuse("field '" + contract.textPairField() + "' contains an unpaired UTF-16 surrogate");
             }
         } else if (contract.requirePair()) {
-            return Result.refuse("missing field '" + contract.textPairField() + "': the model classifies sentence pairs");
+            return Result.refuse(
+                    "missing field '" + contract.textPairField() + "': the model classifies sentence pairs");
         }
 
         String id;
@@ -102,7 +105,8 @@ public final class EventParser {
         } else if (idNode.isTextual() || idNode.isIntegralNumber()) {
             id = idNode.asText();
         } else {
-            return Result.refuse("field '" + contract.idField() + "' is " + kind(idNode) + ", not a string or an integer");
+            return Result.refuse(
+                    "field '" + contract.idField() + "' is " + kind(idNode) + ", not a string or an integer");
         }
         return Result.ok(new TextEvent(id, text, pair, raw));
     }
@@ -114,7 +118,9 @@ public final class EventParser {
 
     private static String missingOrWrong(JsonNode root, String field) {
         JsonNode node = root.get(field);
-        return node == null ? "missing field '" + field + "'" : "field '" + field + "' is " + kind(node) + ", not a string";
+        return node == null
+                ? "missing field '" + field + "'"
+                : "field '" + field + "' is " + kind(node) + ", not a string";
     }
 
     private static String kind(JsonNode node) {
@@ -130,7 +136,8 @@ public final class EventParser {
     }
 
     private static String decodeUtf8(byte[] bytes) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         try {

@@ -34,6 +34,7 @@ public final class GeneratedEvents implements GeneratorFunction<Long, RawEvent> 
         event.put("text", texts.get((int) (n % texts.size())));
         // Passes through to the result, so that a reader can tell each event's end-to-end latency.
         event.put("created_ms", System.currentTimeMillis());
-        return new RawEvent(null, MAPPER.writeValueAsString(event).getBytes(StandardCharsets.UTF_8), "generator", -1, n);
+        return new RawEvent(
+                null, MAPPER.writeValueAsString(event).getBytes(StandardCharsets.UTF_8), "generator", -1, n);
     }
 }

@@ -35,7 +35,8 @@ public final class JsonLinesFileSink implements Sink<OutputRecord> {
         }
         // A start without a checkpoint replays the input from its beginning, so what an earlier run wrote goes.
         StandardOpenOption mode = context.getRestoredCheckpointId().isPresent()
-                ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
+                ? StandardOpenOption.APPEND
+                : StandardOpenOption.TRUNCATE_EXISTING;
         OutputStream out = new BufferedOutputStream(
                 Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode), 1 << 16);
         return new SinkWriter<>() {

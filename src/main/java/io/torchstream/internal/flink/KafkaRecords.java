@@ -4,7 +4,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -20,7 +19,8 @@ public final class KafkaRecords {
 
             @Override
             public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawEvent> out) {
-                out.collect(new RawEvent(record.key(), record.value(), record.topic(), record.partition(), record.offset()));
+                out.collect(new RawEvent(
+                        record.key(), record.value(), record.topic(), record.partition(), record.offset()));
             }
 
             @Override

@@ -36,10 +36,14 @@ public class ParseFunction extends ProcessFunction<RawEvent, TextEvent> {
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(TorchstreamMetrics.GROUP);
         eventsIn = group.counter(TorchstreamMetrics.EVENTS_IN);
         deadLetters = group.counter(TorchstreamMetrics.DEAD_LETTERS);
-        eventsInTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.EVENTS_IN);
-        deadLettersTotal = getRuntimeContext().getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.DEAD_LETTERS);
+        eventsInTotal = getRuntimeContext()
+                .getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.EVENTS_IN);
+        deadLettersTotal = getRuntimeContext()
+                .getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.DEAD_LETTERS);
         firstEvent = new LongMinimum();
-        getRuntimeContext().addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS, firstEvent);
+        getRuntimeContext()
+                .addAccumulator(
+                        TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS, firstEvent);
     }
 
     @Override

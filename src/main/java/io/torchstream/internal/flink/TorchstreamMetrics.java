@@ -28,6 +28,7 @@ public final class TorchstreamMetrics {
 
     /** Wall clock (ms) of the first record read and of the last result written (accumulators only). */
     public static final String FIRST_EVENT_MILLIS = "firstEventMillis";
+
     public static final String LAST_RESULT_MILLIS = "lastResultMillis";
 
     /** Results per label (accumulator only). */

@@ -19,7 +19,8 @@ public final class PaddedBatch {
     private final long[] tokenTypeIds;
     private final long realTokens;
 
-    private PaddedBatch(TraceShape shape, int rows, long[] inputIds, long[] attentionMask, long[] tokenTypeIds, long realTokens) {
+    private PaddedBatch(
+            TraceShape shape, int rows, long[] inputIds, long[] attentionMask, long[] tokenTypeIds, long realTokens) {
         this.shape = shape;
         this.rows = rows;
         this.inputIds = inputIds;

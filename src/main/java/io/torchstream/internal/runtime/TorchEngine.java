@@ -1,9 +1,9 @@
 package io.torchstream.internal.runtime;
 
-import ai.djl.engine.Engine;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import ai.djl.engine.Engine;
 
 /**
  * Starts DJL's PyTorch engine once per JVM, strictly offline: libtorch comes from the
@@ -40,8 +40,10 @@ public final class TorchEngine {
     public static synchronized Engine start(int intraOpThreads) {
         if (engine != null) {
             if (intraOpThreads > 0 && intraOpThreads != startedThreads) {
-                LOG.warn("libtorch already runs with {} intra-op threads in this JVM; the {} asked for now cannot apply",
-                        startedThreads, intraOpThreads);
+                LOG.warn(
+                        "libtorch already runs with {} intra-op threads in this JVM; the {} asked for now cannot apply",
+                        startedThreads,
+                        intraOpThreads);
             }
             return engine;
         }
@@ -62,8 +64,11 @@ public final class TorchEngine {
         long started = System.nanoTime();
         engine = Engine.getEngine(ENGINE_NAME);
         startedThreads = intraOpThreads;
-        LOG.info("libtorch {} started in {} ms with {} intra-op threads", engine.getVersion(),
-                (System.nanoTime() - started) / 1_000_000, intraOpThreads > 0 ? intraOpThreads : "default");
+        LOG.info(
+                "libtorch {} started in {} ms with {} intra-op threads",
+                engine.getVersion(),
+                (System.nanoTime() - started) / 1_000_000,
+                intraOpThreads > 0 ? intraOpThreads : "default");
         return engine;
     }
 }

@@ -1,5 +1,8 @@
 package io.torchstream.internal.runtime;
 
+import io.torchstream.internal.bundle.BundleException;
+import io.torchstream.internal.bundle.ModelBundle;
+
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
@@ -10,9 +13,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-
-import io.torchstream.internal.bundle.BundleException;
-import io.torchstream.internal.bundle.ModelBundle;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -46,8 +46,11 @@ public final class TorchScriptRunner implements ModelRunner {
             model.load(file);
         } catch (IOException | MalformedModelException | EngineException e) {
             model.close();
-            throw new BundleException(file, "cannot be loaded by libtorch (" + e.getMessage() + "); export it with the"
-                    + " torch version pinned in export/requirements.txt, which matches this libtorch", e);
+            throw new BundleException(
+                    file,
+                    "cannot be loaded by libtorch (" + e.getMessage() + "); export it with the"
+                            + " torch version pinned in export/requirements.txt, which matches this libtorch",
+                    e);
         }
         return new TorchScriptRunner(file, bundle.manifest().inputs(), model);
     }
@@ -67,8 +70,10 @@ public final class TorchScriptRunner implements ModelRunner {
             try {
                 out = model.getBlock().forward(new ParameterStore(scope, false), in, false);
             } catch (EngineException e) {
-                throw new ModelRunException("the forward pass of " + modelFile + " at " + batch.shape() + " with inputs "
-                        + inputs + " failed: " + firstLine(e.getMessage()), e);
+                throw new ModelRunException(
+                        "the forward pass of " + modelFile + " at " + batch.shape() + " with inputs " + inputs
+                                + " failed: " + firstLine(e.getMessage()),
+                        e);
             }
             NDArray first = out.get(0);
             if (first.getDataType() != DataType.FLOAT32) {

@@ -41,7 +41,8 @@ public final class LabelsFile {
         }
         JsonNode list = root == null ? null : root.path("labels");
         if (list == null || !list.isArray()) {
-            throw new IllegalArgumentException(file + ": expected a top-level 'labels' list of {name, description, examples}");
+            throw new IllegalArgumentException(
+                    file + ": expected a top-level 'labels' list of {name, description, examples}");
         }
         return parse(file + ": labels", list);
     }
@@ -65,7 +66,8 @@ public final class LabelsFile {
             for (Iterator<String> names = item.fieldNames(); names.hasNext(); ) {
                 String field = names.next();
                 if (!FIELDS.contains(field)) {
-                    throw new IllegalArgumentException(where + ": unknown field '" + field + "'; expected name, description, examples");
+                    throw new IllegalArgumentException(
+                            where + ": unknown field '" + field + "'; expected name, description, examples");
                 }
             }
             List<String> examples = new ArrayList<>();
@@ -81,7 +83,8 @@ public final class LabelsFile {
                     examples.add(e.asText());
                 }
             }
-            labels.add(new LabelSpec(item.path("name").asText(null), item.path("description").asText(null), examples));
+            labels.add(new LabelSpec(
+                    item.path("name").asText(null), item.path("description").asText(null), examples));
         }
         return List.copyOf(labels);
     }

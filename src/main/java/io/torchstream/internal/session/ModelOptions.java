@@ -31,66 +31,103 @@ public final class ModelOptions {
 
     private ModelOptions() {}
 
-    public static final ConfigOption<String> BUNDLE = ConfigOptions.key("bundle").stringType().noDefaultValue()
-            .withDescription("The model bundle folder (bundle.json, model.pt, tokenizer.json) that bin/torchstream export"
-                    + " wrote. A job file resolves a relative path against its own folder; SQL against the working"
-                    + " directory of the process that plans the query. It must be readable at that path on the client and"
-                    + " on every TaskManager.");
+    public static final ConfigOption<String> BUNDLE = ConfigOptions.key("bundle")
+            .stringType()
+            .noDefaultValue()
+            .withDescription(
+                    "The model bundle folder (bundle.json, model.pt, tokenizer.json) that bin/torchstream export"
+                            + " wrote. A job file resolves a relative path against its own folder; SQL against the working"
+                            + " directory of the process that plans the query. It must be readable at that path on the client and"
+                            + " on every TaskManager.");
 
-    public static final ConfigOption<String> SHARING = ConfigOptions.key("sharing").stringType().defaultValue("task-manager")
+    public static final ConfigOption<String> SHARING = ConfigOptions.key("sharing")
+            .stringType()
+            .defaultValue("task-manager")
             .withDescription("'task-manager': the slots of a TaskManager share one loaded model (reference-counted);"
                     + " 'per-slot': each parallel instance loads its own.");
 
-    public static final ConfigOption<Integer> THREADS = ConfigOptions.key("threads").intType().defaultValue(0)
+    public static final ConfigOption<Integer> THREADS = ConfigOptions.key("threads")
+            .intType()
+            .defaultValue(0)
             .withDescription("libtorch intra-op threads per TaskManager process. 0 picks cores / the slots that run the"
                     + " model, so that slots x threads matches the cores; libtorch reads it once per process.");
 
-    public static final ConfigOption<String> SHAPES = ConfigOptions.key("shapes").stringType().defaultValue("verified")
+    public static final ConfigOption<String> SHAPES = ConfigOptions.key("shapes")
+            .stringType()
+            .defaultValue("verified")
             .withDescription("'verified': each batch runs at the smallest shape the exporter verified that holds it;"
                     + " 'traced': every batch is padded to the traced shape, as a plain TorchScript deployment does.");
 
-    public static final ConfigOption<Integer> MAX_LENGTH = ConfigOptions.key("max-length").intType().defaultValue(0)
+    public static final ConfigOption<Integer> MAX_LENGTH = ConfigOptions.key("max-length")
+            .intType()
+            .defaultValue(0)
             .withDescription("The longest text, in tokens, that must be served without cutting it; a bundle traced"
                     + " shorter is refused. 0: whatever the bundle was traced at.");
 
-    public static final ConfigOption<String> LABELS_FILE = ConfigOptions.key("labels-file").stringType().noDefaultValue()
+    public static final ConfigOption<String> LABELS_FILE = ConfigOptions.key("labels-file")
+            .stringType()
+            .noDefaultValue()
             .withDescription("For embedding bundles: a YAML file whose top-level 'labels' list of {name, description,"
                     + " examples} classifies each text by cosine similarity to the labels' prototypes, so that several"
                     + " jobs share one label set. Relative to the job file (SQL: to the working directory).");
 
-    public static final ConfigOption<Double> SCALE = ConfigOptions.key("scale").doubleType().defaultValue(40.0)
+    public static final ConfigOption<Double> SCALE = ConfigOptions.key("scale")
+            .doubleType()
+            .defaultValue(40.0)
             .withDescription("With labels: cosine similarities are multiplied by this before the softmax over labels."
                     + " Higher gives more confident scores; 40 minimised the log-loss on data/headlines-dev.jsonl.");
 
-    public static final ConfigOption<String> TAGGING_AGGREGATION = ConfigOptions.key("tagging.aggregation").stringType()
-            .defaultValue("simple").withDescription("For token-classification bundles: how tokens become entities, as"
-                    + " transformers' token-classification pipeline: 'none' (every token), 'simple' (adjacent tokens of a"
-                    + " type), 'first', 'average' or 'max' (word-level labels from the first, averaged or most confident token).");
+    public static final ConfigOption<String> TAGGING_AGGREGATION = ConfigOptions.key("tagging.aggregation")
+            .stringType()
+            .defaultValue("simple")
+            .withDescription(
+                    "For token-classification bundles: how tokens become entities, as"
+                            + " transformers' token-classification pipeline: 'none' (every token), 'simple' (adjacent tokens of a"
+                            + " type), 'first', 'average' or 'max' (word-level labels from the first, averaged or most confident token).");
 
-    public static final ConfigOption<Integer> TAGGING_STRIDE = ConfigOptions.key("tagging.stride").intType().defaultValue(-1)
+    public static final ConfigOption<Integer> TAGGING_STRIDE = ConfigOptions.key("tagging.stride")
+            .intType()
+            .defaultValue(-1)
             .withDescription("For token-classification bundles: tokens shared by consecutive windows of a text longer"
                     + " than the model's length; -1 takes a quarter of the length.");
 
     public static final ConfigOption<List<String>> TAGGING_IGNORE_LABELS = ConfigOptions.key("tagging.ignore-labels")
-            .stringType().asList().defaultValues("O")
+            .stringType()
+            .asList()
+            .defaultValues("O")
             .withDescription("For token-classification bundles: labels that mean 'no entity' (in SQL, ';'-separated).");
 
-    public static final ConfigOption<Integer> BATCH_MAX_SIZE = ConfigOptions.key("batch.max-size").intType().defaultValue(0)
-            .withDescription("The most events per micro-batch; a micro-batch runs as one forward pass per length group of"
-                    + " at most the bundle's largest batch. 0 picks: in a DataStream job, the largest batch times the"
-                    + " number of sequence lengths the bundle was verified at (at most 4); in SQL, the largest verified"
-                    + " batch that fits twice in the rows ML_PREDICT keeps in flight (max-concurrent-operations), which a"
-                    + " set value may never exceed.");
+    public static final ConfigOption<Integer> BATCH_MAX_SIZE = ConfigOptions.key("batch.max-size")
+            .intType()
+            .defaultValue(0)
+            .withDescription(
+                    "The most events per micro-batch; a micro-batch runs as one forward pass per length group of"
+                            + " at most the bundle's largest batch. 0 picks: in a DataStream job, the largest batch times the"
+                            + " number of sequence lengths the bundle was verified at (at most 4); in SQL, the largest verified"
+                            + " batch that fits twice in the rows ML_PREDICT keeps in flight (max-concurrent-operations), which a"
+                            + " set value may never exceed.");
 
-    public static final ConfigOption<Duration> BATCH_MAX_WAIT = ConfigOptions.key("batch.max-wait").durationType()
+    public static final ConfigOption<Duration> BATCH_MAX_WAIT = ConfigOptions.key("batch.max-wait")
+            .durationType()
             .defaultValue(Duration.ofMillis(20))
             .withDescription("The longest an event waits for its micro-batch to fill before the batch runs anyway"
                     + " (in SQL: once the model is free; shorter than ML_PREDICT's async timeout).");
 
     /** Every model option, in the order the docs list them. */
     public static List<ConfigOption<?>> all() {
-        return List.of(BUNDLE, SHARING, THREADS, SHAPES, MAX_LENGTH, LABELS_FILE, SCALE, TAGGING_AGGREGATION, TAGGING_STRIDE,
-                TAGGING_IGNORE_LABELS, BATCH_MAX_SIZE, BATCH_MAX_WAIT);
+        return List.of(
+                BUNDLE,
+                SHARING,
+                THREADS,
+                SHAPES,
+                MAX_LENGTH,
+                LABELS_FILE,
+                SCALE,
+                TAGGING_AGGREGATION,
+                TAGGING_STRIDE,
+                TAGGING_IGNORE_LABELS,
+                BATCH_MAX_SIZE,
+                BATCH_MAX_WAIT);
     }
 
     /** The options that only apply to token-classification bundles. */
@@ -98,8 +135,21 @@ public final class ModelOptions {
         return List.of(TAGGING_AGGREGATION, TAGGING_STRIDE, TAGGING_IGNORE_LABELS);
     }
 
-    private static final Map<ConfigOption<?>, String> JOB_SECTIONS = Map.of(BUNDLE, "model.", SHARING, "model.", THREADS,
-            "model.", SHAPES, "model.", MAX_LENGTH, "model.", LABELS_FILE, "classify.", SCALE, "classify.");
+    private static final Map<ConfigOption<?>, String> JOB_SECTIONS = Map.of(
+            BUNDLE,
+            "model.",
+            SHARING,
+            "model.",
+            THREADS,
+            "model.",
+            SHAPES,
+            "model.",
+            MAX_LENGTH,
+            "model.",
+            LABELS_FILE,
+            "classify.",
+            SCALE,
+            "classify.");
 
     /** The key a job file gives {@code option}: {@code model.bundle}, {@code classify.scale}, {@code batch.max-size}. */
     public static String jobKey(ConfigOption<?> option) {
@@ -114,7 +164,8 @@ public final class ModelOptions {
      * a TaskManager needs no copy of it).
      */
     public static ModelSettings read(OptionReader options) {
-        Path bundle = options.path(BUNDLE, options.nonEmpty(BUNDLE, "must name the bundle folder that bin/torchstream export wrote"));
+        Path bundle = options.path(
+                BUNDLE, options.nonEmpty(BUNDLE, "must name the bundle folder that bin/torchstream export wrote"));
         ModelSharing sharing = options.choice(SHARING, ModelSharing.values(), ModelSharing::id);
         int threads = options.get(THREADS, "an integer");
         if (threads < 0) {
@@ -140,9 +191,11 @@ public final class ModelOptions {
                 throw labelsFailure(options, e.getMessage(), e);
             }
         } else if (options.isSet(SCALE)) {
-            throw options.fail(SCALE, "only applies with " + options.name(LABELS_FILE)
-                    + (options.inlineLabelsName() == null ? "" : " or " + options.inlineLabelsName())
-                    + " (classification by label descriptions)");
+            throw options.fail(
+                    SCALE,
+                    "only applies with " + options.name(LABELS_FILE)
+                            + (options.inlineLabelsName() == null ? "" : " or " + options.inlineLabelsName())
+                            + " (classification by label descriptions)");
         }
 
         Aggregation aggregation = options.choice(TAGGING_AGGREGATION, Aggregation.values(), Aggregation::id);
@@ -151,8 +204,17 @@ public final class ModelOptions {
             throw options.fail(TAGGING_STRIDE, "must be >= 0 (or -1 for a quarter of the model's length)");
         }
         List<String> ignoreLabels = options.get(TAGGING_IGNORE_LABELS, "a list of labels such as O");
-        return new ModelSettings(bundle.toString(), sharing, threads, shapes, maxLength, labels, scale,
-                new ModelSettings.Tagging(aggregation, stride, ignoreLabels), batchMaxSize, batchMaxWait);
+        return new ModelSettings(
+                bundle.toString(),
+                sharing,
+                threads,
+                shapes,
+                maxLength,
+                labels,
+                scale,
+                new ModelSettings.Tagging(aggregation, stride, ignoreLabels),
+                batchMaxSize,
+                batchMaxWait);
     }
 
     /** Labels from their file or written inline, but not both; empty when neither. */
@@ -160,7 +222,9 @@ public final class ModelOptions {
         List<LabelSpec> inline = options.inlineLabels();
         if (options.isSet(LABELS_FILE)) {
             if (inline != null) {
-                throw options.fail("give either " + options.inlineLabelsName() + " or " + options.name(LABELS_FILE) + ", not both", null);
+                throw options.fail(
+                        "give either " + options.inlineLabelsName() + " or " + options.name(LABELS_FILE) + ", not both",
+                        null);
             }
             Path file = options.path(LABELS_FILE, options.get(LABELS_FILE, "a file"));
             try {
@@ -173,7 +237,8 @@ public final class ModelOptions {
     }
 
     private static RuntimeException labelsFailure(OptionReader options, String problem, Throwable cause) {
-        return options.isSet(LABELS_FILE) ? options.fail(LABELS_FILE, problem, cause)
+        return options.isSet(LABELS_FILE)
+                ? options.fail(LABELS_FILE, problem, cause)
                 : options.fail(options.inlineLabelsName() + ": " + problem, cause);
     }
 
@@ -193,7 +258,10 @@ public final class ModelOptions {
      */
     public static int defaultBatchSize(BundleManifest manifest, ShapePolicy shapes) {
         int batch = manifest.shapes().stream().mapToInt(TraceShape::batch).max().orElseThrow();
-        long lengths = shapes.shapes(manifest).stream().mapToInt(TraceShape::seqLen).distinct().count();
+        long lengths = shapes.shapes(manifest).stream()
+                .mapToInt(TraceShape::seqLen)
+                .distinct()
+                .count();
         return batch * (int) Math.min(4, lengths);
     }
 
@@ -221,27 +289,40 @@ public final class ModelOptions {
     public static void checkAgainst(ModelBundle bundle, ModelSettings settings, OptionReader options) {
         BundleManifest manifest = bundle.manifest();
         if (!settings.labels().isEmpty() && manifest.task() != Task.EMBEDDING) {
-            throw labelsFailure(options, "classifies with an embedding bundle, but " + bundle.directory() + " is a "
-                    + manifest.task() + " bundle; remove the labels or use an embedding bundle", null);
+            throw labelsFailure(
+                    options,
+                    "classifies with an embedding bundle, but " + bundle.directory() + " is a " + manifest.task()
+                            + " bundle; remove the labels or use an embedding bundle",
+                    null);
         }
         if (manifest.task() == Task.TOKEN_CLASSIFICATION) {
             try {
-                TokenTagger.check(bundle, settings.tagging().stride(), Set.copyOf(settings.tagging().ignoreLabels()));
+                TokenTagger.check(
+                        bundle,
+                        settings.tagging().stride(),
+                        Set.copyOf(settings.tagging().ignoreLabels()));
             } catch (IllegalArgumentException e) {
                 throw options.fail(e.getMessage(), e);
             }
         } else {
             for (ConfigOption<?> option : tagging()) {
                 if (options.isSet(option)) {
-                    throw options.fail(option, "only applies to token-classification bundles: tagging needs a"
-                            + " token-classification bundle, but " + bundle.directory() + " is a " + manifest.task() + " bundle");
+                    throw options.fail(
+                            option,
+                            "only applies to token-classification bundles: tagging needs a"
+                                    + " token-classification bundle, but " + bundle.directory() + " is a "
+                                    + manifest.task() + " bundle");
                 }
             }
         }
         if (settings.maxLength() > manifest.maxLength()) {
-            throw options.fail(options.name(MAX_LENGTH) + " is " + settings.maxLength() + " tokens but " + bundle.directory().resolve(
-                    ModelBundle.MANIFEST_FILE) + " was traced at " + manifest.maxLength() + ": longer texts would be cut."
-                    + " Re-export the bundle with --seq-len " + settings.maxLength() + " (or lower " + options.name(MAX_LENGTH) + ")", null);
+            throw options.fail(
+                    options.name(MAX_LENGTH) + " is " + settings.maxLength() + " tokens but "
+                            + bundle.directory().resolve(ModelBundle.MANIFEST_FILE) + " was traced at "
+                            + manifest.maxLength() + ": longer texts would be cut."
+                            + " Re-export the bundle with --seq-len " + settings.maxLength() + " (or lower "
+                            + options.name(MAX_LENGTH) + ")",
+                    null);
         }
     }
 }

@@ -44,7 +44,12 @@ public final class ModelSession implements AutoCloseable {
     private final int threads;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ModelSession(ModelSettings settings, SharedModels.Lease lease, LabelClassifier classifier, TokenTagger tagger, int threads) {
+    private ModelSession(
+            ModelSettings settings,
+            SharedModels.Lease lease,
+            LabelClassifier classifier,
+            TokenTagger tagger,
+            int threads) {
         this.settings = settings;
         this.lease = lease;
         this.model = lease.model();
@@ -68,11 +73,13 @@ public final class ModelSession implements AutoCloseable {
         TokenTagger tagger = null;
         try {
             TextModel model = lease.model();
-            LabelClassifier classifier = settings.labels().isEmpty() ? null
+            LabelClassifier classifier = settings.labels().isEmpty()
+                    ? null
                     : LabelClassifier.create(model, settings.labels(), settings.labelScale());
             if (model.task() == Task.TOKEN_CLASSIFICATION) {
                 ModelSettings.Tagging t = settings.tagging();
-                tagger = TokenTagger.create(model.bundle(), model, t.aggregation(), t.stride(), Set.copyOf(t.ignoreLabels()));
+                tagger = TokenTagger.create(
+                        model.bundle(), model, t.aggregation(), t.stride(), Set.copyOf(t.ignoreLabels()));
             }
             return new ModelSession(settings, lease, classifier, tagger, threads);
         } catch (RuntimeException | Error e) {

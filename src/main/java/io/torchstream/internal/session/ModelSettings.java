@@ -24,8 +24,17 @@ import java.util.List;
  * @param batchMaxSize the most events per micro-batch (0: chosen from the bundle)
  * @param batchMaxWait the longest an event waits for its micro-batch to fill
  */
-public record ModelSettings(String bundle, ModelSharing sharing, int threads, ShapePolicy shapes, int maxLength,
-        List<LabelSpec> labels, double labelScale, Tagging tagging, int batchMaxSize, Duration batchMaxWait)
+public record ModelSettings(
+        String bundle,
+        ModelSharing sharing,
+        int threads,
+        ShapePolicy shapes,
+        int maxLength,
+        List<LabelSpec> labels,
+        double labelScale,
+        Tagging tagging,
+        int batchMaxSize,
+        Duration batchMaxWait)
         implements Serializable {
 
     /**
@@ -51,27 +60,41 @@ public record ModelSettings(String bundle, ModelSharing sharing, int threads, Sh
 
     /** Settings for a bundle whose own outputs are the results, with every other option at its default. */
     public static ModelSettings of(String bundle) {
-        return new ModelSettings(bundle, ModelSharing.TASK_MANAGER, 0, ShapePolicy.VERIFIED, 0, List.of(), 40.0,
-                Tagging.defaults(), 0, Duration.ofMillis(20));
+        return new ModelSettings(
+                bundle,
+                ModelSharing.TASK_MANAGER,
+                0,
+                ShapePolicy.VERIFIED,
+                0,
+                List.of(),
+                40.0,
+                Tagging.defaults(),
+                0,
+                Duration.ofMillis(20));
     }
 
     public ModelSettings withSharing(ModelSharing value) {
-        return new ModelSettings(bundle, value, threads, shapes, maxLength, labels, labelScale, tagging, batchMaxSize, batchMaxWait);
+        return new ModelSettings(
+                bundle, value, threads, shapes, maxLength, labels, labelScale, tagging, batchMaxSize, batchMaxWait);
     }
 
     public ModelSettings withThreads(int value) {
-        return new ModelSettings(bundle, sharing, value, shapes, maxLength, labels, labelScale, tagging, batchMaxSize, batchMaxWait);
+        return new ModelSettings(
+                bundle, sharing, value, shapes, maxLength, labels, labelScale, tagging, batchMaxSize, batchMaxWait);
     }
 
     public ModelSettings withLabels(List<LabelSpec> value, double scale) {
-        return new ModelSettings(bundle, sharing, threads, shapes, maxLength, value, scale, tagging, batchMaxSize, batchMaxWait);
+        return new ModelSettings(
+                bundle, sharing, threads, shapes, maxLength, value, scale, tagging, batchMaxSize, batchMaxWait);
     }
 
     public ModelSettings withTagging(Tagging value) {
-        return new ModelSettings(bundle, sharing, threads, shapes, maxLength, labels, labelScale, value, batchMaxSize, batchMaxWait);
+        return new ModelSettings(
+                bundle, sharing, threads, shapes, maxLength, labels, labelScale, value, batchMaxSize, batchMaxWait);
     }
 
     public ModelSettings withBatch(int maxSize, Duration maxWait) {
-        return new ModelSettings(bundle, sharing, threads, shapes, maxLength, labels, labelScale, tagging, maxSize, maxWait);
+        return new ModelSettings(
+                bundle, sharing, threads, shapes, maxLength, labels, labelScale, tagging, maxSize, maxWait);
     }
 }

@@ -1,9 +1,9 @@
 package io.torchstream.internal.session;
 
+import io.torchstream.internal.task.LabelSpec;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-
-import io.torchstream.internal.task.LabelSpec;
 
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -100,8 +100,12 @@ public final class SharedModels {
                 entry.model.completeExceptionally(e);
             }
         } else if (intraOpThreads != entry.threads) {
-            LOG.warn("{} is shared and was loaded with {} libtorch threads; the {} asked for now cannot apply (libtorch"
-                    + " reads its thread count once per process)", key.bundle(), entry.threads, intraOpThreads);
+            LOG.warn(
+                    "{} is shared and was loaded with {} libtorch threads; the {} asked for now cannot apply (libtorch"
+                            + " reads its thread count once per process)",
+                    key.bundle(),
+                    entry.threads,
+                    intraOpThreads);
         }
         try {
             return new Lease(key, entry, entry.model.join());

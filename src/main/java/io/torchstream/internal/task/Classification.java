@@ -10,4 +10,5 @@ import java.util.Map;
  * @param scores every label's score, in the model's label order
  * @param truncated whether the text was cut to the model's length
  */
-public record Classification(String label, double score, Map<String, Double> scores, boolean truncated) implements Prediction {}
+public record Classification(String label, double score, Map<String, Double> scores, boolean truncated)
+        implements Prediction {}

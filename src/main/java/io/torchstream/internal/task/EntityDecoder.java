@@ -28,7 +28,11 @@ public final class EntityDecoder {
      *     continues a word when no space precedes it
      * @param unkTokenId the unknown token's id (its text counts as a word of its own), or -1
      */
-    public EntityDecoder(List<String> labels, Set<String> ignoreLabels, Aggregation aggregation, boolean wordAwareTokenizer,
+    public EntityDecoder(
+            List<String> labels,
+            Set<String> ignoreLabels,
+            Aggregation aggregation,
+            boolean wordAwareTokenizer,
             long unkTokenId) {
         this.labels = List.copyOf(labels);
         this.ignoreLabels = Set.copyOf(ignoreLabels);
@@ -86,8 +90,14 @@ public final class EntityDecoder {
         if (aggregation == Aggregation.NONE || aggregation == Aggregation.SIMPLE) {
             for (Token t : tokens) {
                 int best = argmax(t.scores());
-                entities.add(new Entity(labels.get(best), false, t.scores()[best], t.index(), slice(text, t.start(), t.end()),
-                        t.start(), t.end()));
+                entities.add(new Entity(
+                        labels.get(best),
+                        false,
+                        t.scores()[best],
+                        t.index(),
+                        slice(text, t.start(), t.end()),
+                        t.start(),
+                        t.end()));
             }
             return aggregation == Aggregation.NONE ? entities : group(entities, text);
         }

@@ -42,11 +42,12 @@ public final class LabelClassifier {
                 throw new IllegalArgumentException(where + " has no name");
             }
             if (!seen.add(label.name())) {
-                throw new IllegalArgumentException("label '" + label.name() + "' is defined twice; label names must be unique");
+                throw new IllegalArgumentException(
+                        "label '" + label.name() + "' is defined twice; label names must be unique");
             }
             if (label.description() == null || label.description().isBlank()) {
-                throw new IllegalArgumentException("label '" + label.name() + "' has an empty description; describe in words"
-                        + " what texts with this label are about");
+                throw new IllegalArgumentException("label '" + label.name()
+                        + "' has an empty description; describe in words" + " what texts with this label are about");
             }
             for (String example : label.examples()) {
                 if (example == null || example.isBlank()) {
@@ -121,7 +122,8 @@ public final class LabelClassifier {
                 best = l;
             }
         }
-        return new Classification(names.get(best), logits[best], Collections.unmodifiableMap(scores), embedding.truncated());
+        return new Classification(
+                names.get(best), logits[best], Collections.unmodifiableMap(scores), embedding.truncated());
     }
 
     public List<String> labels() {

@@ -52,7 +52,12 @@ public final class TextModel implements AutoCloseable {
         this(null, manifest, encoder, runner, ShapePolicy.VERIFIED, 0);
     }
 
-    private TextModel(ModelBundle bundle, BundleManifest manifest, TextEncoder encoder, ModelRunner runner, ShapePolicy policy,
+    private TextModel(
+            ModelBundle bundle,
+            BundleManifest manifest,
+            TextEncoder encoder,
+            ModelRunner runner,
+            ShapePolicy policy,
             long loadMillis) {
         this.bundle = bundle;
         this.manifest = manifest;
@@ -95,7 +100,12 @@ public final class TextModel implements AutoCloseable {
             throw e;
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
-        LOG.info("loaded {} in {} ms: {} at shapes {}", bundle, millis, bundle.manifest().task(), policy.shapes(bundle.manifest()));
+        LOG.info(
+                "loaded {} in {} ms: {} at shapes {}",
+                bundle,
+                millis,
+                bundle.manifest().task(),
+                policy.shapes(bundle.manifest()));
         TextModel model = new TextModel(bundle, bundle.manifest(), encoder, runner, policy, millis);
         model.warmedUp.set(true);
         return model;
@@ -111,8 +121,11 @@ public final class TextModel implements AutoCloseable {
                 try {
                     output = runner.run(PaddedBatch.of(rows, shape, manifest.padTokenId(), manifest.padTokenTypeId()));
                 } catch (ModelRunException e) {
-                    throw new BundleException(bundle.modelFile(), e.getMessage() + ". Does bundle.json's inputs "
-                            + manifest.inputs() + " match the model? Re-export the bundle", e);
+                    throw new BundleException(
+                            bundle.modelFile(),
+                            e.getMessage() + ". Does bundle.json's inputs " + manifest.inputs()
+                                    + " match the model? Re-export the bundle",
+                            e);
                 }
                 checkOutput(manifest, bundle, shape, output);
             }
@@ -121,14 +134,18 @@ public final class TextModel implements AutoCloseable {
 
     private static void checkOutput(BundleManifest manifest, ModelBundle bundle, TraceShape shape, ModelOutput output) {
         long[] expected = switch (manifest.task()) {
-            case SEQUENCE_CLASSIFICATION -> new long[] {shape.batch(), manifest.labels().size()};
-            case TOKEN_CLASSIFICATION -> new long[] {shape.batch(), shape.seqLen(), manifest.labels().size()};
+            case SEQUENCE_CLASSIFICATION ->
+                new long[] {shape.batch(), manifest.labels().size()};
+            case TOKEN_CLASSIFICATION ->
+                new long[] {shape.batch(), shape.seqLen(), manifest.labels().size()};
             case EMBEDDING -> new long[] {shape.batch(), shape.seqLen(), manifest.outputWidth()};
         };
         if (!Arrays.equals(expected, output.shape())) {
-            throw new BundleException(bundle.modelFile(), "outputs shape " + Arrays.toString(output.shape()) + " at "
-                    + shape + " but bundle.json describes a " + manifest.task() + " model with output "
-                    + Arrays.toString(expected) + "; re-export the bundle");
+            throw new BundleException(
+                    bundle.modelFile(),
+                    "outputs shape " + Arrays.toString(output.shape()) + " at "
+                            + shape + " but bundle.json describes a " + manifest.task() + " model with output "
+                            + Arrays.toString(expected) + "; re-export the bundle");
         }
     }
 
@@ -174,8 +191,11 @@ public final class TextModel implements AutoCloseable {
         warmedUp.set(true);
         EncodedText sample = encoder.encode(TextInput.of("torchstream warm-up"));
         for (TraceShape shape : shapes) {
-            PaddedBatch batch = PaddedBatch.of(Collections.nCopies(shape.batch(), sample.head(shape.seqLen())), shape,
-                    manifest.padTokenId(), manifest.padTokenTypeId());
+            PaddedBatch batch = PaddedBatch.of(
+                    Collections.nCopies(shape.batch(), sample.head(shape.seqLen())),
+                    shape,
+                    manifest.padTokenId(),
+                    manifest.padTokenTypeId());
             for (int i = 0; i < WARMUP_RUNS; i++) {
                 forward(batch);
             }
@@ -228,7 +248,8 @@ public final class TextModel implements AutoCloseable {
             PaddedBatch batch = pad(chunk);
             long started = System.nanoTime();
             ModelOutput output = forward(batch);
-            forwards.add(new ForwardStats(batch.shape(), chunk.size(), batch.realTokens(), System.nanoTime() - started));
+            forwards.add(
+                    new ForwardStats(batch.shape(), chunk.size(), batch.realTokens(), System.nanoTime() - started));
             for (int r = 0; r < chunk.size(); r++) {
                 results[group.get(r)] = decoder.decode(output, r, chunk.get(r));
             }
@@ -245,7 +266,11 @@ public final class TextModel implements AutoCloseable {
         TreeMap<Integer, List<Integer>> byLength = new TreeMap<>();
         for (int i = 0; i < rows.size(); i++) {
             int length = rows.get(i).length();
-            int seqLen = shapes.stream().mapToInt(TraceShape::seqLen).filter(l -> l >= length).min().orElse(length);
+            int seqLen = shapes.stream()
+                    .mapToInt(TraceShape::seqLen)
+                    .filter(l -> l >= length)
+                    .min()
+                    .orElse(length);
             byLength.computeIfAbsent(seqLen, k -> new ArrayList<>()).add(i);
         }
         List<List<Integer>> groups = new ArrayList<>();

@@ -39,16 +39,20 @@ public final class TokenTagger implements AutoCloseable {
      * @throws IllegalArgumentException if the bundle is not a token-classification bundle, or the
      *     settings do not fit it
      */
-    public static TokenTagger create(ModelBundle bundle, TextModel model, Aggregation aggregation, int stride, Set<String> ignoreLabels) {
+    public static TokenTagger create(
+            ModelBundle bundle, TextModel model, Aggregation aggregation, int stride, Set<String> ignoreLabels) {
         int chosen = check(bundle, stride, ignoreLabels);
         List<String> labels = model.manifest().labels();
-        TextEncoder encoder = TextEncoder.open(bundle.tokenizerFile(), model.manifest().maxLength(), chosen);
+        TextEncoder encoder =
+                TextEncoder.open(bundle.tokenizerFile(), model.manifest().maxLength(), chosen);
         try {
-            JsonNode tokenizer = new ObjectMapper().readTree(bundle.tokenizerFile().toFile()).path("model");
+            JsonNode tokenizer =
+                    new ObjectMapper().readTree(bundle.tokenizerFile().toFile()).path("model");
             String prefix = tokenizer.path("continuing_subword_prefix").asText("");
             String unk = tokenizer.path("unk_token").asText(null);
             long unkId = unk == null ? -1 : tokenizer.path("vocab").path(unk).asLong(-1);
-            return new TokenTagger(model, encoder, new EntityDecoder(labels, ignoreLabels, aggregation, !prefix.isEmpty(), unkId));
+            return new TokenTagger(
+                    model, encoder, new EntityDecoder(labels, ignoreLabels, aggregation, !prefix.isEmpty(), unkId));
         } catch (IOException e) {
             encoder.close();
             throw new BundleException(bundle.tokenizerFile(), "cannot be read (" + e.getMessage() + ")", e);
@@ -77,8 +81,8 @@ public final class TokenTagger implements AutoCloseable {
             }
         }
         if (labels.stream().allMatch(ignoreLabels::contains)) {
-            throw new IllegalArgumentException("every label of the bundle (" + labels + ") is ignored: not a token-classification"
-                    + " label set to tag entities with");
+            throw new IllegalArgumentException("every label of the bundle (" + labels
+                    + ") is ignored: not a token-classification" + " label set to tag entities with");
         }
         int maxLength = bundle.manifest().maxLength();
         int chosen = stride < 0 ? maxLength / 4 : stride;

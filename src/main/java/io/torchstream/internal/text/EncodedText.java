@@ -24,8 +24,13 @@ public record EncodedText(long[] ids, long[] typeIds, String[] tokens, int[] sta
         if (n >= ids.length) {
             return this;
         }
-        return new EncodedText(Arrays.copyOf(ids, n), Arrays.copyOf(typeIds, n), Arrays.copyOf(tokens, n),
-                Arrays.copyOf(starts, n), Arrays.copyOf(ends, n), true);
+        return new EncodedText(
+                Arrays.copyOf(ids, n),
+                Arrays.copyOf(typeIds, n),
+                Arrays.copyOf(tokens, n),
+                Arrays.copyOf(starts, n),
+                Arrays.copyOf(ends, n),
+                true);
     }
 
     /** This row with the truncation flag set as given. */

@@ -1,11 +1,11 @@
 package io.torchstream.internal.text;
 
+import io.torchstream.internal.bundle.BundleException;
+import io.torchstream.internal.bundle.ModelBundle;
+
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
-
-import io.torchstream.internal.bundle.BundleException;
-import io.torchstream.internal.bundle.ModelBundle;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -48,18 +48,27 @@ public final class TextEncoder implements AutoCloseable {
      */
     public static TextEncoder open(Path tokenizerFile, int maxLength, int stride) {
         Map<String, String> options = Map.of(
-                "addSpecialTokens", "true",
+                "addSpecialTokens",
+                "true",
                 // The file's own padding (often a fixed length) must not apply: rows are padded per batch.
-                "padding", "false",
-                "truncation", "true",
-                "maxLength", String.valueOf(maxLength),
-                "modelMaxLength", String.valueOf(maxLength),
-                "stride", String.valueOf(stride));
+                "padding",
+                "false",
+                "truncation",
+                "true",
+                "maxLength",
+                String.valueOf(maxLength),
+                "modelMaxLength",
+                String.valueOf(maxLength),
+                "stride",
+                String.valueOf(stride));
         try {
             return new TextEncoder(HuggingFaceTokenizer.newInstance(tokenizerFile, options), maxLength, stride);
         } catch (IOException | RuntimeException e) {
-            throw new BundleException(tokenizerFile, "is not a usable HuggingFace tokenizer (" + e.getMessage()
-                    + "); re-export the bundle so that it carries the model's fast tokenizer", e);
+            throw new BundleException(
+                    tokenizerFile,
+                    "is not a usable HuggingFace tokenizer (" + e.getMessage()
+                            + "); re-export the bundle so that it carries the model's fast tokenizer",
+                    e);
         }
     }
 
@@ -89,7 +98,9 @@ public final class TextEncoder implements AutoCloseable {
     private Encoding tokenize(TextInput input, boolean windows) {
         // As transformers does: an empty second segment is no second segment.
         boolean pair = input.isPair() && !input.textPair().isEmpty();
-        return pair ? tokenizer.encode(input.text(), input.textPair(), true, windows) : tokenizer.encode(input.text(), true, windows);
+        return pair
+                ? tokenizer.encode(input.text(), input.textPair(), true, windows)
+                : tokenizer.encode(input.text(), true, windows);
     }
 
     /** Tokens shared by consecutive windows. */
@@ -113,7 +124,8 @@ public final class TextEncoder implements AutoCloseable {
                 ends[i] = span.getEnd();
             }
         }
-        return new EncodedText(ids, encoding.getTypeIds(), encoding.getTokens(), starts, ends, truncated.test(encoding));
+        return new EncodedText(
+                ids, encoding.getTypeIds(), encoding.getTokens(), starts, ends, truncated.test(encoding));
     }
 
     @Override

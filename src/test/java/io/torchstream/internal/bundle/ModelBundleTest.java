@@ -17,7 +17,8 @@ import java.nio.file.StandardOpenOption;
 /** A bad bundle fails at load with a message that names the file and the fix. */
 class ModelBundleTest {
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void readsWhatTheExporterWrote() {
@@ -36,7 +37,8 @@ class ModelBundleTest {
         BundleManifest roberta = Fixtures.bundle("roberta-seq-cls-multilabel").manifest();
         assertThat(roberta.padTokenId()).isEqualTo(1);
         assertThat(roberta.scoreFunction()).isEqualTo(ScoreFunction.SIGMOID);
-        assertThat(Fixtures.bundle("bert-embedding").manifest().pooling()).isEqualTo(new Pooling(Pooling.Mode.MEAN, true));
+        assertThat(Fixtures.bundle("bert-embedding").manifest().pooling())
+                .isEqualTo(new Pooling(Pooling.Mode.MEAN, true));
     }
 
     @Test
@@ -67,7 +69,8 @@ class ModelBundleTest {
         Files.delete(bundle.resolve("tokenizer.json"));
         assertThatThrownBy(() -> ModelBundle.open(bundle))
                 .isInstanceOf(BundleException.class)
-                .satisfies(e -> assertThat(((BundleException) e).file()).isEqualTo(bundle.toAbsolutePath().resolve("tokenizer.json")))
+                .satisfies(e -> assertThat(((BundleException) e).file())
+                        .isEqualTo(bundle.toAbsolutePath().resolve("tokenizer.json")))
                 .hasMessageContaining("is missing from the bundle");
     }
 
@@ -77,15 +80,15 @@ class ModelBundleTest {
         assertThatThrownBy(() -> ModelBundle.open(tmp.resolve("empty")))
                 .hasMessageContaining("bundle.json: is missing")
                 .hasMessageContaining("bin/torchstream export");
-        assertThatThrownBy(() -> ModelBundle.open(tmp.resolve("nowhere")))
-                .hasMessageContaining("is not a folder");
+        assertThatThrownBy(() -> ModelBundle.open(tmp.resolve("nowhere"))).hasMessageContaining("is not a folder");
     }
 
     @Test
     void unknownFormatVersionAndTaskAreRefused() {
         Path v2 = BundleCopies.copy("bert-seq-cls", tmp.resolve("v2"));
         BundleCopies.editManifest(v2, m -> m.put("format_version", 2));
-        assertThatThrownBy(() -> ModelBundle.open(v2)).hasMessageContaining("bundle.json")
+        assertThatThrownBy(() -> ModelBundle.open(v2))
+                .hasMessageContaining("bundle.json")
                 .hasMessageContaining("format_version is 2 but this torchstream reads 1");
 
         Path task = BundleCopies.copy("bert-seq-cls", tmp.resolve("task"));
@@ -103,14 +106,17 @@ class ModelBundleTest {
     void inconsistentManifestsAreRefused() {
         Path labels = BundleCopies.copy("bert-seq-cls", tmp.resolve("labels"));
         BundleCopies.editManifest(labels, m -> m.withArray("labels").add("extra"));
-        assertThatThrownBy(() -> ModelBundle.open(labels)).hasMessageContaining("names 4 labels but the model outputs 3 scores");
+        assertThatThrownBy(() -> ModelBundle.open(labels))
+                .hasMessageContaining("names 4 labels but the model outputs 3 scores");
 
         Path shapes = BundleCopies.copy("bert-seq-cls", tmp.resolve("shapes"));
         BundleCopies.editManifest(shapes, m -> m.withObject("/trace").put("seq_len", 512));
-        assertThatThrownBy(() -> ModelBundle.open(shapes)).hasMessageContaining("do not include the traced shape 4x512");
+        assertThatThrownBy(() -> ModelBundle.open(shapes))
+                .hasMessageContaining("do not include the traced shape 4x512");
 
         Path inputs = BundleCopies.copy("bert-seq-cls", tmp.resolve("inputs"));
-        BundleCopies.editManifest(inputs, m -> m.putArray("inputs").add("attention_mask").add("input_ids"));
+        BundleCopies.editManifest(
+                inputs, m -> m.putArray("inputs").add("attention_mask").add("input_ids"));
         assertThatThrownBy(() -> ModelBundle.open(inputs)).hasMessageContaining("expected input_ids first");
 
         Path broken = BundleCopies.copy("bert-seq-cls", tmp.resolve("broken"));

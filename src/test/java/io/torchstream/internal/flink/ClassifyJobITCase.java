@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.torchstream.internal.session.SharedModels;
+import io.torchstream.internal.task.Classification;
+import io.torchstream.internal.task.Prediction;
+import io.torchstream.internal.task.TextModel;
+import io.torchstream.internal.text.TextInput;
 import io.torchstream.jobs.CommandLine;
 import io.torchstream.jobs.JobSummary;
 import io.torchstream.jobs.TorchstreamJob;
-import io.torchstream.internal.task.Classification;
-import io.torchstream.internal.task.Prediction;
-import io.torchstream.internal.session.SharedModels;
-import io.torchstream.internal.task.TextModel;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;
-import io.torchstream.internal.text.TextInput;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -37,10 +37,13 @@ import java.util.Map;
 class ClassifyJobITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private static final int GOOD = 60;
 
@@ -98,20 +101,24 @@ class ClassifyJobITCase {
                   path: out/dead-letters.jsonl
                 job:
                   parallelism: 2
-                """.formatted(Fixtures.bundleDir("bert-seq-cls").toAbsolutePath(), sharing));
+                """.formatted(
+                        Fixtures.bundleDir("bert-seq-cls").toAbsolutePath(), sharing));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"task-manager", "per-slot"})
     void resultsEqualTheRuntimesAndEveryRecordIsAccountedFor(String sharing) throws Exception {
         events();
-        JobSummary summary = TorchstreamJob.execute(CommandLine.parse(new String[] {job(sharing).toString()}).config());
+        JobSummary summary = TorchstreamJob.execute(
+                CommandLine.parse(new String[] {job(sharing).toString()}).config());
 
         assertThat(summary.eventsIn()).isEqualTo(GOOD + 5);
         assertThat(summary.results()).isEqualTo(GOOD);
         assertThat(summary.deadLetters()).isEqualTo(5);
         assertThat(summary.balanced()).isTrue();
-        assertThat(SharedModels.loaded()).as("every shared model released at the end").isZero();
+        assertThat(SharedModels.loaded())
+                .as("every shared model released at the end")
+                .isZero();
 
         List<JsonNode> results = JobFiles.readLines(tmp.resolve("out/results.jsonl"));
         Map<String, JsonNode> byId = JobFiles.byField(results, "id");
@@ -124,13 +131,18 @@ class ClassifyJobITCase {
                 JsonNode result = byId.get("e" + i);
                 Classification expected = (Classification) direct.get(i);
                 assertThat(result.get("text").asText()).isEqualTo(texts.get(i).text());
-                assertThat(result.get("seq").asInt()).as("other fields pass through").isEqualTo(i);
+                assertThat(result.get("seq").asInt())
+                        .as("other fields pass through")
+                        .isEqualTo(i);
                 assertThat(result.get("label").asText()).isEqualTo(expected.label());
-                assertThat(result.get("score").asDouble()).isCloseTo(expected.score(), org.assertj.core.data.Offset.offset(1e-6));
+                assertThat(result.get("score").asDouble())
+                        .isCloseTo(expected.score(), org.assertj.core.data.Offset.offset(1e-6));
                 assertThat(result.get("truncated").asBoolean()).isEqualTo(expected.truncated());
                 assertThat(result.get("model").asText()).isEqualTo("bert-seq-cls");
-                expected.scores().forEach((label, score) ->
-                        assertThat(result.get("scores").get(label).asDouble()).isCloseTo(score, org.assertj.core.data.Offset.offset(1e-6)));
+                expected.scores()
+                        .forEach((label, score) -> assertThat(
+                                        result.get("scores").get(label).asDouble())
+                                .isCloseTo(score, org.assertj.core.data.Offset.offset(1e-6)));
             }
         }
 
@@ -163,8 +175,9 @@ class ClassifyJobITCase {
     void aBadBundleFailsBeforeTheJobIsSubmitted() {
         events();
         Path job = job("task-manager");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
-                        TorchstreamJob.execute(CommandLine.parse(new String[] {job.toString(), "--bundle", tmp.toString()}).config()))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TorchstreamJob.execute(
+                        CommandLine.parse(new String[] {job.toString(), "--bundle", tmp.toString()})
+                                .config()))
                 .hasMessageContaining("bundle.json: is missing");
     }
 }

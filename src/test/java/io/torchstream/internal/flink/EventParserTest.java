@@ -41,7 +41,8 @@ class EventParserTest {
 
     @Test
     void numericIdsAreIdsAndMissingIdsBecomeTheSourcePosition() {
-        assertThat(parser.parse(line("{\"id\": 42, \"text\": \"x\"}")).event().id()).isEqualTo("42");
+        assertThat(parser.parse(line("{\"id\": 42, \"text\": \"x\"}")).event().id())
+                .isEqualTo("42");
         assertThat(parser.parse(line("{\"text\": \"x\"}")).event().id()).isEqualTo("events.jsonl:7");
         RawEvent kafka = new RawEvent(null, "{\"text\": \"x\"}".getBytes(StandardCharsets.UTF_8), "in", 2, 99);
         assertThat(parser.parse(kafka).event().id()).isEqualTo("in-2@99");
@@ -57,36 +58,47 @@ class EventParserTest {
         assertThat(reason(line("{\"text\": 12}"))).isEqualTo("field 'text' is a number, not a string");
         assertThat(reason(line("{\"text\": null}"))).isEqualTo("field 'text' is null, not a string");
         assertThat(reason(line("{\"text\": \"a\", \"text\": \"b\"}"))).startsWith("not JSON: Duplicate field 'text'");
-        assertThat(reason(line("{\"text\": \"a\", \"id\": {\"x\": 1}}"))).isEqualTo("field 'id' is an object, not a string or an integer");
-        assertThat(reason(line("{\"text\": \"a\", \"text_pair\": [1]}"))).isEqualTo("field 'text_pair' is an array, not a string");
+        assertThat(reason(line("{\"text\": \"a\", \"id\": {\"x\": 1}}")))
+                .isEqualTo("field 'id' is an object, not a string or an integer");
+        assertThat(reason(line("{\"text\": \"a\", \"text_pair\": [1]}")))
+                .isEqualTo("field 'text_pair' is an array, not a string");
     }
 
     @Test
     void refusesBrokenEncodingsAndNullRecords() {
-        assertThat(reason(raw(new byte[] {'{', '"', 't', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}))).isEqualTo("not valid UTF-8");
+        assertThat(reason(raw(new byte[] {'{', '"', 't', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'})))
+                .isEqualTo("not valid UTF-8");
         assertThat(reason(raw(null))).isEqualTo("empty record (null value)");
         assertThat(reason(line("{\"text\": \"bad \\ud800 surrogate\"}"))).contains("unpaired UTF-16 surrogate");
     }
 
     @Test
     void refusesOversizedRecords() {
-        EventParser small = new EventParser(new EventContract("id", "text", "text_pair", false, 100, EventContract.EmptyText.DEAD_LETTER));
+        EventParser small = new EventParser(
+                new EventContract("id", "text", "text_pair", false, 100, EventContract.EmptyText.DEAD_LETTER));
         EventParser.Result result = small.parse(line("{\"text\": \"" + "x".repeat(200) + "\"}"));
         assertThat(result.reason()).isEqualTo("record of 212 bytes exceeds the limit of 100 (input.max-bytes)");
     }
 
     @Test
     void emptyTextIsADeadLetterOrAPredictionByConfiguration() {
-        assertThat(reason(line("{\"text\": \"  \"}"))).isEqualTo("empty text in field 'text' (input.empty-text: dead-letter)");
-        EventParser predicting = new EventParser(new EventContract("id", "text", "text_pair", false, 1 << 20, EventContract.EmptyText.PREDICT));
+        assertThat(reason(line("{\"text\": \"  \"}")))
+                .isEqualTo("empty text in field 'text' (input.empty-text: dead-letter)");
+        EventParser predicting = new EventParser(
+                new EventContract("id", "text", "text_pair", false, 1 << 20, EventContract.EmptyText.PREDICT));
         assertThat(predicting.parse(line("{\"text\": \"\"}")).isOk()).isTrue();
     }
 
     @Test
     void pairModelsNeedTheSecondSegment() {
-        EventParser pairs = new EventParser(new EventContract("id", "premise", "hypothesis", true, 1 << 20, EventContract.EmptyText.DEAD_LETTER));
-        assertThat(pairs.parse(line("{\"premise\": \"a\", \"hypothesis\": \"b\"}")).event().textPair()).isEqualTo("b");
-        assertThat(pairs.parse(line("{\"premise\": \"a\"}")).reason()).isEqualTo("missing field 'hypothesis': the model classifies sentence pairs");
+        EventParser pairs = new EventParser(
+                new EventContract("id", "premise", "hypothesis", true, 1 << 20, EventContract.EmptyText.DEAD_LETTER));
+        assertThat(pairs.parse(line("{\"premise\": \"a\", \"hypothesis\": \"b\"}"))
+                        .event()
+                        .textPair())
+                .isEqualTo("b");
+        assertThat(pairs.parse(line("{\"premise\": \"a\"}")).reason())
+                .isEqualTo("missing field 'hypothesis': the model classifies sentence pairs");
     }
 
     @Test
@@ -100,10 +112,12 @@ class EventParserTest {
         assertThat(doc.get("partition").asInt()).isEqualTo(3);
         assertThat(doc.get("offset").asLong()).isEqualTo(1234);
         assertThat(doc.has("original")).as("not UTF-8, so no text copy").isFalse();
-        assertThat(Base64.getDecoder().decode(doc.get("original_base64").asText())).isEqualTo(bytes);
+        assertThat(Base64.getDecoder().decode(doc.get("original_base64").asText()))
+                .isEqualTo(bytes);
         assertThat(dl.key()).isEqualTo("k".getBytes(StandardCharsets.UTF_8));
 
-        JsonNode fromFile = new ObjectMapper().readTree(DeadLetters.of(line("oops"), "not JSON").value());
+        JsonNode fromFile = new ObjectMapper()
+                .readTree(DeadLetters.of(line("oops"), "not JSON").value());
         assertThat(fromFile.get("line").asLong()).isEqualTo(7);
         assertThat(fromFile.get("original").asText()).isEqualTo("oops");
     }

@@ -5,20 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.torchstream.jobs.CommandLine;
-import io.torchstream.jobs.JobSummary;
-import io.torchstream.jobs.TorchstreamJob;
+import io.torchstream.internal.bundle.BundleManifest;
+import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.task.Embedding;
 import io.torchstream.internal.task.LabelClassifier;
 import io.torchstream.internal.task.TextModel;
+import io.torchstream.internal.text.TextInput;
+import io.torchstream.jobs.CommandLine;
+import io.torchstream.jobs.JobConfig;
+import io.torchstream.jobs.JobSummary;
+import io.torchstream.jobs.TorchstreamJob;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;
 import io.torchstream.testing.KafkaBroker;
-import io.torchstream.internal.text.TextInput;
-
-import io.torchstream.internal.bundle.BundleManifest;
-import io.torchstream.internal.bundle.ModelBundle;
-import io.torchstream.jobs.JobConfig;
 
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
@@ -28,7 +27,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import org.junit.jupiter.api.AfterAll;
@@ -55,10 +53,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 class KafkaClassifyITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
-    @TempDir static Path brokerDir;
+    @TempDir
+    static Path brokerDir;
+
     static KafkaBroker kafka;
 
     @BeforeAll
@@ -83,7 +85,11 @@ class KafkaClassifyITCase {
     @Test
     void aFailoverMidStreamLosesAndDuplicatesNothing() throws Exception {
         Fixture f = produceEvents("b");
-        JobConfig config = JobConfig.from(f.config().config().spec().with("batch.max-size", "4").with("batch.max-wait", "5ms")
+        JobConfig config = JobConfig.from(f.config()
+                .config()
+                .spec()
+                .with("batch.max-size", "4")
+                .with("batch.max-wait", "5ms")
                 .with("model.threads", "1"));
         Configuration restarts = new Configuration();
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -92,13 +98,16 @@ class KafkaClassifyITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarts);
         env.setParallelism(config.parallelism);
         env.enableCheckpointing(200, CheckpointingMode.EXACTLY_ONCE);
-        DataStream<RawEvent> raw = TorchstreamJob.source(env, config).map(new FailOnce(120)).name("fail-once");
+        DataStream<RawEvent> raw =
+                TorchstreamJob.source(env, config).map(new FailOnce(120)).name("fail-once");
         BundleManifest manifest = ModelBundle.open(config.bundle).manifest();
         TorchstreamJob.Streams streams = TorchstreamJob.inference(raw, config, manifest);
         TorchstreamJob.sink(streams.results(), config.output, config, "results");
         TorchstreamJob.sink(streams.deadLetters(), config.deadLetters, config, "dead-letters");
         env.execute("failover-" + manifest.name());
-        assertThat(FailOnce.FAILURES.get()).as("the job failed once and recovered").isEqualTo(1);
+        assertThat(FailOnce.FAILURES.get())
+                .as("the job failed once and recovered")
+                .isEqualTo(1);
         f.assertEveryIdExactlyOnce();
     }
 
@@ -128,14 +137,22 @@ class KafkaClassifyITCase {
         CommandLine config() {
             return CommandLine.parse(new String[] {
                 "jobs/classify.yaml",
-                "--set", "input.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--set", "input.kafka.topic=" + prefix + "-events",
-                "--set", "input.kafka.bounded=true",
-                "--set", "input.kafka.starting-offsets=earliest",
-                "--set", "output.kafka.topic=" + prefix + "-results",
-                "--set", "dead-letters.kafka.topic=" + prefix + "-dead-letters",
-                "--set", "job.checkpoint-interval=500ms",
-                "--set", "name=classify-" + prefix
+                "--set",
+                "input.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "--set",
+                "input.kafka.topic=" + prefix + "-events",
+                "--set",
+                "input.kafka.bounded=true",
+                "--set",
+                "input.kafka.starting-offsets=earliest",
+                "--set",
+                "output.kafka.topic=" + prefix + "-results",
+                "--set",
+                "dead-letters.kafka.topic=" + prefix + "-dead-letters",
+                "--set",
+                "job.checkpoint-interval=500ms",
+                "--set",
+                "name=classify-" + prefix
             });
         }
 
@@ -146,13 +163,17 @@ class KafkaClassifyITCase {
                 JsonNode doc = mapper.readTree(r.value());
                 String id = doc.get("id").asText();
                 assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(id);
-                assertThat(results.put(id, doc)).as("id %s twice in results", id).isNull();
+                assertThat(results.put(id, doc))
+                        .as("id %s twice in results", id)
+                        .isNull();
             }
             Map<String, JsonNode> deadLetters = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(prefix + "-dead-letters")) {
                 JsonNode doc = mapper.readTree(r.value());
                 String id = new String(r.key(), StandardCharsets.UTF_8);
-                assertThat(deadLetters.put(id, doc)).as("id %s twice in dead letters", id).isNull();
+                assertThat(deadLetters.put(id, doc))
+                        .as("id %s twice in dead letters", id)
+                        .isNull();
                 assertThat(doc.get("source").asText()).isEqualTo(prefix + "-events");
                 assertThat(doc.has("partition")).isTrue();
                 assertThat(doc.has("offset")).isTrue();
@@ -167,8 +188,11 @@ class KafkaClassifyITCase {
             try (TextModel model = TextModel.open(ModelBundle.open(job.bundle), 1)) {
                 LabelClassifier labels = LabelClassifier.create(model, job.labels, job.labelScale);
                 for (Map.Entry<String, String> e : textById.entrySet()) {
-                    Embedding vector = (Embedding) model.predict(List.of(TextInput.of(e.getValue()))).results().get(0);
-                    assertThat(results.get(e.getKey()).get("label").asText()).isEqualTo(labels.classify(vector).label());
+                    Embedding vector = (Embedding) model.predict(List.of(TextInput.of(e.getValue())))
+                            .results()
+                            .get(0);
+                    assertThat(results.get(e.getKey()).get("label").asText())
+                            .isEqualTo(labels.classify(vector).label());
                 }
             }
         }

@@ -37,9 +37,12 @@ class MetricsITCase {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void countsBatchesPaddingLatencyAndLoadTimeUnderOneGroup() throws Exception {
@@ -55,13 +58,16 @@ class MetricsITCase {
                 input: {type: file, path: in.jsonl}
                 output: {type: file, path: out.jsonl}
                 dead-letters: {type: file, path: dl.jsonl}
-                """.formatted(Fixtures.bundleDir("bert-seq-cls").toAbsolutePath()));
-        JobSummary summary = TorchstreamJob.execute(CommandLine.parse(new String[] {job.toString()}).config());
+                """.formatted(
+                        Fixtures.bundleDir("bert-seq-cls").toAbsolutePath()));
+        JobSummary summary = TorchstreamJob.execute(
+                CommandLine.parse(new String[] {job.toString()}).config());
         assertThat(summary.balanced()).isTrue();
 
         Map<String, Long> counts = new HashMap<>();
         List<Metric> all = new ArrayList<>();
-        for (Map.Entry<MetricGroup, Map<String, Metric>> group : REPORTER.getMetricsByGroup().entrySet()) {
+        for (Map.Entry<MetricGroup, Map<String, Metric>> group :
+                REPORTER.getMetricsByGroup().entrySet()) {
             if (!group.getKey().getMetricIdentifier("x").contains("." + TorchstreamMetrics.GROUP + ".")) {
                 continue;
             }
@@ -76,7 +82,8 @@ class MetricsITCase {
                     assertThat(ratio).isBetween(0.0, 1.0);
                     counts.merge(name, 1L, Long::sum);
                 } else if (name.equals(TorchstreamMetrics.MODEL_LOAD_TIME)) {
-                    assertThat(((Number) ((Gauge<?>) metric).getValue()).longValue()).isPositive();
+                    assertThat(((Number) ((Gauge<?>) metric).getValue()).longValue())
+                            .isPositive();
                     counts.merge(name, 1L, Long::sum);
                 }
             });
@@ -84,7 +91,9 @@ class MetricsITCase {
         assertThat(counts.get(TorchstreamMetrics.EVENTS_IN)).isEqualTo(51);
         assertThat(counts.get(TorchstreamMetrics.DEAD_LETTERS)).isEqualTo(1);
         assertThat(counts.get(TorchstreamMetrics.EVENTS_OUT)).isEqualTo(50);
-        assertThat(counts.get(TorchstreamMetrics.BATCHES)).isPositive().isEqualTo(counts.get(TorchstreamMetrics.BATCH_SIZE));
+        assertThat(counts.get(TorchstreamMetrics.BATCHES))
+                .isPositive()
+                .isEqualTo(counts.get(TorchstreamMetrics.BATCH_SIZE));
         assertThat(counts.get(TorchstreamMetrics.INFERENCE_LATENCY)).isEqualTo(counts.get(TorchstreamMetrics.BATCHES));
         assertThat(counts.get(TorchstreamMetrics.TOKENS_COMPUTED)).isPositive();
         assertThat(counts).containsKeys(TorchstreamMetrics.PADDING_RATIO, TorchstreamMetrics.MODEL_LOAD_TIME);

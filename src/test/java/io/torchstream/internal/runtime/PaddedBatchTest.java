@@ -32,8 +32,10 @@ class PaddedBatchTest {
     @Test
     void refusesWhatDoesNotFit() {
         TraceShape shape = new TraceShape(1, 2);
-        assertThatThrownBy(() -> PaddedBatch.of(List.of(row(1, 2, 3)), shape, 0, 0)).hasMessageContaining("does not fit");
-        assertThatThrownBy(() -> PaddedBatch.of(List.of(row(1), row(2)), shape, 0, 0)).hasMessageContaining("do not fit");
+        assertThatThrownBy(() -> PaddedBatch.of(List.of(row(1, 2, 3)), shape, 0, 0))
+                .hasMessageContaining("does not fit");
+        assertThatThrownBy(() -> PaddedBatch.of(List.of(row(1), row(2)), shape, 0, 0))
+                .hasMessageContaining("do not fit");
         assertThatThrownBy(() -> PaddedBatch.of(List.of(), shape, 0, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.torchstream.internal.bundle.ModelBundle;
-import io.torchstream.testing.Fixtures;
 import io.torchstream.internal.text.TextInput;
+import io.torchstream.testing.Fixtures;
 
 import org.junit.jupiter.api.Test;
 
@@ -32,9 +32,12 @@ class DefaultModelParityTest {
             double maxDiff = 0;
             double maxBatchDiff = 0;
             for (int i = 0; i < inputs.size(); i++) {
-                double[] expected = Fixtures.doubles(reference.get("cases").get(i).get("embedding"));
+                double[] expected =
+                        Fixtures.doubles(reference.get("cases").get(i).get("embedding"));
                 float[] inBatch = ((Embedding) batched.get(i)).vector();
-                float[] alone = ((Embedding) model.predict(List.of(inputs.get(i))).results().get(0)).vector();
+                float[] alone = ((Embedding)
+                                model.predict(List.of(inputs.get(i))).results().get(0))
+                        .vector();
                 double dot = 0;
                 double norm = 0;
                 for (int k = 0; k < expected.length; k++) {
@@ -49,7 +52,8 @@ class DefaultModelParityTest {
             }
             assertThat(maxDiff).isLessThanOrEqualTo(1e-4);
             assertThat(maxBatchDiff).as("a text alone vs in a batch").isLessThanOrEqualTo(1e-5);
-            System.out.printf("[parity] all-minilm-l6-v2: %d texts, min cosine %.7f, max abs diff %.3g, alone vs batch %.3g%n",
+            System.out.printf(
+                    "[parity] all-minilm-l6-v2: %d texts, min cosine %.7f, max abs diff %.3g, alone vs batch %.3g%n",
                     inputs.size(), minCosine, maxDiff, maxBatchDiff);
         }
     }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.torchstream.internal.bundle.ModelBundle;
-import io.torchstream.testing.Fixtures;
 import io.torchstream.internal.text.TextInput;
+import io.torchstream.testing.Fixtures;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,12 +22,20 @@ class LabelClassifierTest {
     void classifiesByCosineToDescriptionsAndExamples() {
         try (TextModel model = TextModel.open(ModelBundle.open(Path.of("models/all-minilm-l6-v2")), 1)) {
             LabelClassifier classifier = LabelClassifier.create(model, ANIMALS, 40);
-            Embedding kitten = (Embedding) model.predict(List.of(TextInput.of("The kitten purred on my lap"))).results().get(0);
+            Embedding kitten = (Embedding) model.predict(List.of(TextInput.of("The kitten purred on my lap")))
+                    .results()
+                    .get(0);
             Classification c = classifier.classify(kitten);
             assertThat(c.label()).isEqualTo("cats");
             assertThat(c.scores().keySet()).containsExactly("cats", "cars");
-            assertThat(c.scores().values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
-            Embedding traffic = (Embedding) model.predict(List.of(TextInput.of("Heavy traffic on the motorway this morning"))).results().get(0);
+            assertThat(c.scores().values().stream()
+                            .mapToDouble(Double::doubleValue)
+                            .sum())
+                    .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+            Embedding traffic =
+                    (Embedding) model.predict(List.of(TextInput.of("Heavy traffic on the motorway this morning")))
+                            .results()
+                            .get(0);
             assertThat(classifier.classify(traffic).label()).isEqualTo("cars");
         }
     }

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.bundle.Task;
 import io.torchstream.internal.runtime.ModelOutput;
-import io.torchstream.testing.Fixtures;
 import io.torchstream.internal.text.EncodedText;
 import io.torchstream.internal.text.TextInput;
+import io.torchstream.testing.Fixtures;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,10 +34,16 @@ class ParityTest {
     private static final Map<String, String> MEASURED = new TreeMap<>();
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "bert-seq-cls", "distilbert-seq-cls", "roberta-seq-cls-multilabel", "bert-pair-cls",
-        "bert-token-cls", "roberta-token-cls", "bert-embedding"
-    })
+    @ValueSource(
+            strings = {
+                "bert-seq-cls",
+                "distilbert-seq-cls",
+                "roberta-seq-cls-multilabel",
+                "bert-pair-cls",
+                "bert-token-cls",
+                "roberta-token-cls",
+                "bert-embedding"
+            })
     void outputsEqualTransformers(String fixture) {
         JsonNode reference = Fixtures.reference(fixture);
         ModelBundle bundle = Fixtures.bundle(fixture);
@@ -49,9 +55,12 @@ class ParityTest {
             List<EncodedText> rows = new ArrayList<>();
             for (int i = 0; i < inputs.size(); i++) {
                 EncodedText row = model.encode(inputs.get(i));
-                assertThat(row.ids()).as("token ids of case %d %s", i, inputs.get(i))
+                assertThat(row.ids())
+                        .as("token ids of case %d %s", i, inputs.get(i))
                         .containsExactly(Fixtures.longs(cases.get(i).get("input_ids")));
-                assertThat(row.truncated()).as("truncated flag of case %d", i).isEqualTo(cases.get(i).get("truncated").asBoolean());
+                assertThat(row.truncated())
+                        .as("truncated flag of case %d", i)
+                        .isEqualTo(cases.get(i).get("truncated").asBoolean());
                 rows.add(row);
             }
 
@@ -66,7 +75,9 @@ class ParityTest {
                     ModelOutput alone = model.forward(model.pad(List.of(chunk.get(r))));
                     int width = rawWidth(task, model, chunk.get(r));
                     double invariance = maxAbsDiff(full, r, alone, 0, width);
-                    assertThat(invariance).as("case %d alone vs in a full batch", i).isLessThanOrEqualTo(BATCH_INVARIANCE_TOLERANCE);
+                    assertThat(invariance)
+                            .as("case %d alone vs in a full batch", i)
+                            .isLessThanOrEqualTo(BATCH_INVARIANCE_TOLERANCE);
                     maxInvariance = Math.max(maxInvariance, invariance);
                     if (task != Task.EMBEDDING) {
                         double[] expected = Fixtures.doubles(cases.get(i).get("logits"));
@@ -75,7 +86,9 @@ class ParityTest {
                         for (int k = 0; k < width; k++) {
                             diff = Math.max(diff, Math.abs(full.data()[full.rowOffset(r) + k] - expected[k]));
                         }
-                        assertThat(diff).as("logits of case %d %s", i, inputs.get(i)).isLessThanOrEqualTo(PARITY_TOLERANCE);
+                        assertThat(diff)
+                                .as("logits of case %d %s", i, inputs.get(i))
+                                .isLessThanOrEqualTo(PARITY_TOLERANCE);
                         maxParity = Math.max(maxParity, diff);
                     }
                 }
@@ -85,13 +98,19 @@ class ParityTest {
             for (int i = 0; i < inputs.size(); i++) {
                 JsonNode expected = cases.get(i);
                 Prediction prediction = predictions.get(i);
-                assertThat(prediction.truncated()).isEqualTo(expected.get("truncated").asBoolean());
+                assertThat(prediction.truncated())
+                        .isEqualTo(expected.get("truncated").asBoolean());
                 if (prediction instanceof Classification c) {
-                    assertThat(c.label()).as("label of case %d %s", i, inputs.get(i)).isEqualTo(expected.get("label").asText());
+                    assertThat(c.label())
+                            .as("label of case %d %s", i, inputs.get(i))
+                            .isEqualTo(expected.get("label").asText());
                     assertThat(c.score()).isCloseTo(expected.get("score").asDouble(), within(PARITY_TOLERANCE));
-                    expected.get("scores").fields().forEachRemaining(e ->
-                            assertThat(c.scores().get(e.getKey())).isCloseTo(e.getValue().asDouble(), within(PARITY_TOLERANCE)));
-                    assertThat(c.scores().keySet()).containsExactlyElementsOf(bundle.manifest().labels());
+                    expected.get("scores")
+                            .fields()
+                            .forEachRemaining(e -> assertThat(c.scores().get(e.getKey()))
+                                    .isCloseTo(e.getValue().asDouble(), within(PARITY_TOLERANCE)));
+                    assertThat(c.scores().keySet())
+                            .containsExactlyElementsOf(bundle.manifest().labels());
                 } else if (prediction instanceof Embedding e) {
                     double[] vector = Fixtures.doubles(expected.get("embedding"));
                     assertThat(e.vector()).hasSize(vector.length);
@@ -102,16 +121,27 @@ class ParityTest {
                         dot += e.vector()[k] * vector[k];
                     }
                     assertThat(diff).as("embedding of case %d", i).isLessThanOrEqualTo(PARITY_TOLERANCE);
-                    assertThat(dot).as("cosine of normalised embeddings, case %d", i).isGreaterThanOrEqualTo(0.9999);
+                    assertThat(dot)
+                            .as("cosine of normalised embeddings, case %d", i)
+                            .isGreaterThanOrEqualTo(0.9999);
                     maxParity = Math.max(maxParity, diff);
                 } else if (prediction instanceof TokenScores t) {
-                    assertThat(t.encoding().length()).isEqualTo(expected.get("input_ids").size());
-                    assertThat(t.scores()).hasSize(t.encoding().length() * bundle.manifest().labels().size());
+                    assertThat(t.encoding().length())
+                            .isEqualTo(expected.get("input_ids").size());
+                    assertThat(t.scores())
+                            .hasSize(t.encoding().length()
+                                    * bundle.manifest().labels().size());
                 }
             }
             synchronized (MEASURED) {
-                MEASURED.put(fixture, String.format("max abs diff vs transformers %.3g, alone vs full batch %.3g (%d texts, %s)",
-                        maxParity, maxInvariance, inputs.size(), bundle.manifest().architecture()));
+                MEASURED.put(
+                        fixture,
+                        String.format(
+                                "max abs diff vs transformers %.3g, alone vs full batch %.3g (%d texts, %s)",
+                                maxParity,
+                                maxInvariance,
+                                inputs.size(),
+                                bundle.manifest().architecture()));
             }
         }
     }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.torchstream.internal.bundle.ModelBundle;
-import io.torchstream.testing.Fixtures;
 import io.torchstream.internal.text.TextInput;
+import io.torchstream.testing.Fixtures;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,8 +26,15 @@ class TaggingParityTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({
-        "bert-token-cls, none", "bert-token-cls, simple", "bert-token-cls, first", "bert-token-cls, average", "bert-token-cls, max",
-        "roberta-token-cls, none", "roberta-token-cls, simple", "roberta-token-cls, first", "roberta-token-cls, average",
+        "bert-token-cls, none",
+        "bert-token-cls, simple",
+        "bert-token-cls, first",
+        "bert-token-cls, average",
+        "bert-token-cls, max",
+        "roberta-token-cls, none",
+        "roberta-token-cls, simple",
+        "roberta-token-cls, first",
+        "roberta-token-cls, average",
         "roberta-token-cls, max"
     })
     void entitiesEqualThePipelines(String fixture, String strategy) {
@@ -35,12 +42,14 @@ class TaggingParityTest {
         ModelBundle bundle = Fixtures.bundle(fixture);
         List<TextInput> inputs = Fixtures.inputs(reference);
         try (TextModel model = TextModel.open(bundle, 1);
-                TokenTagger tagger = TokenTagger.create(bundle, model, Aggregation.fromId(strategy), STRIDE, Set.of("O"))) {
+                TokenTagger tagger =
+                        TokenTagger.create(bundle, model, Aggregation.fromId(strategy), STRIDE, Set.of("O"))) {
             List<Prediction> results = tagger.tag(inputs).results();
             int longTexts = 0;
             int entities = 0;
             for (int i = 0; i < inputs.size(); i++) {
-                JsonNode expected = reference.get("cases").get(i).get("entities").get(strategy);
+                JsonNode expected =
+                        reference.get("cases").get(i).get("entities").get(strategy);
                 List<Entity> actual = ((Entities) results.get(i)).entities();
                 String text = inputs.get(i).text();
                 if (tagger.windows(inputs.get(i)) > 1) {
@@ -51,12 +60,19 @@ class TaggingParityTest {
                     JsonNode e = expected.get(k);
                     Entity a = actual.get(k);
                     String where = "case " + i + " entity " + k + " of " + text;
-                    assertThat(a.label()).as(where).isEqualTo(e.has("entity_group") ? e.get("entity_group").asText() : e.get("entity").asText());
+                    assertThat(a.label())
+                            .as(where)
+                            .isEqualTo(
+                                    e.has("entity_group")
+                                            ? e.get("entity_group").asText()
+                                            : e.get("entity").asText());
                     assertThat(a.grouped()).as(where).isEqualTo(e.has("entity_group"));
                     assertThat(a.start()).as(where).isEqualTo(e.get("start").asInt());
                     assertThat(a.end()).as(where).isEqualTo(e.get("end").asInt());
                     assertThat(a.word()).as(where).isEqualTo(e.get("word").asText());
-                    assertThat(a.score()).as(where).isCloseTo(e.get("score").asDouble(), org.assertj.core.data.Offset.offset(1e-4));
+                    assertThat(a.score())
+                            .as(where)
+                            .isCloseTo(e.get("score").asDouble(), org.assertj.core.data.Offset.offset(1e-4));
                     if (e.has("index")) {
                         assertThat(a.index()).as(where).isEqualTo(e.get("index").asInt());
                     }

@@ -25,7 +25,8 @@ import java.util.List;
 class TextModelBatchingTest {
 
     private static final String SHORT = "good";
-    private static final String LONG = "the service was slow and the food was cold but the staff were kind and the view was nice";
+    private static final String LONG =
+            "the service was slow and the food was cold but the staff were kind and the view was nice";
 
     private FakeModelRunner runner;
     private TextModel model;
@@ -57,7 +58,8 @@ class TextModelBatchingTest {
 
     @Test
     void shortTextsDoNotPayForThePaddingOfLongOnes() {
-        List<TextInput> mixed = List.of(TextInput.of(SHORT), TextInput.of(LONG), TextInput.of(SHORT), TextInput.of(LONG));
+        List<TextInput> mixed =
+                List.of(TextInput.of(SHORT), TextInput.of(LONG), TextInput.of(SHORT), TextInput.of(LONG));
         assertThat(model.encode(TextInput.of(LONG)).length()).isGreaterThan(16);
         assertThat(passes(mixed)).containsExactly(new TraceShape(2, 8), new TraceShape(2, 24));
     }

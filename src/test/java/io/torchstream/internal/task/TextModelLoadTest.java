@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.torchstream.internal.bundle.BundleException;
 import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.bundle.TraceShape;
-import io.torchstream.testing.BundleCopies;
-import io.torchstream.testing.Fixtures;
 import io.torchstream.internal.text.EncodedText;
 import io.torchstream.internal.text.TextInput;
+import io.torchstream.testing.BundleCopies;
+import io.torchstream.testing.Fixtures;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +21,8 @@ import java.util.List;
 /** A model that contradicts its bundle.json fails at load (in libtorch), naming model.pt. */
 class TextModelLoadTest {
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void inputCountContradictingTheModelFailsAtLoad() {
@@ -53,11 +54,14 @@ class TextModelLoadTest {
     void emptyAndOverlongTextsNeverCrash() {
         try (TextModel model = TextModel.open(Fixtures.bundle("bert-seq-cls"), 1)) {
             String longText = String.join(" ", Collections.nCopies(500, "word"));
-            List<Prediction> results = model.predict(List.of(TextInput.of(""), TextInput.of(longText), TextInput.of("fine"))).results();
+            List<Prediction> results = model.predict(
+                            List.of(TextInput.of(""), TextInput.of(longText), TextInput.of("fine")))
+                    .results();
             assertThat(results).hasSize(3);
             assertThat(results.get(0).truncated()).isFalse();
             assertThat(results.get(1).truncated()).isTrue();
-            assertThat(model.encode(TextInput.of(longText)).length()).isEqualTo(model.manifest().maxLength());
+            assertThat(model.encode(TextInput.of(longText)).length())
+                    .isEqualTo(model.manifest().maxLength());
         }
     }
 
@@ -67,12 +71,18 @@ class TextModelLoadTest {
             List<TextInput> inputs = Fixtures.inputs(Fixtures.reference("bert-seq-cls"));
             Predictions all = model.predict(inputs);
             assertThat(all.forwards().size()).isGreaterThanOrEqualTo((inputs.size() + 3) / 4);
-            assertThat(all.forwards().stream().mapToLong(f -> f.shape().tokens()).sum())
+            assertThat(all.forwards().stream()
+                            .mapToLong(f -> f.shape().tokens())
+                            .sum())
                     .as("grouping by length never computes more than padding everything to the longest shape")
-                    .isLessThanOrEqualTo((inputs.size() + 3) / 4 * model.manifest().traceShape().tokens());
-            assertThat(all.forwards()).allSatisfy(f -> assertThat(model.manifest().shapes()).contains(f.shape()));
+                    .isLessThanOrEqualTo((inputs.size() + 3)
+                            / 4
+                            * model.manifest().traceShape().tokens());
+            assertThat(all.forwards())
+                    .allSatisfy(f -> assertThat(model.manifest().shapes()).contains(f.shape()));
             for (int i = 0; i < inputs.size(); i++) {
-                Classification alone = (Classification) model.predict(List.of(inputs.get(i))).results().get(0);
+                Classification alone = (Classification)
+                        model.predict(List.of(inputs.get(i))).results().get(0);
                 assertThat(((Classification) all.results().get(i)).label()).isEqualTo(alone.label());
             }
         }
@@ -95,8 +105,13 @@ class TextModelLoadTest {
     void shortAndLongTextsRunInSeparatePassesAndComeBackInOrder() {
         try (TextModel model = TextModel.open(Fixtures.bundle("bert-seq-cls"), 1)) {
             String longText = String.join(" ", Collections.nCopies(40, "word"));
-            List<TextInput> inputs = List.of(TextInput.of(longText), TextInput.of("ok"), TextInput.of("fine"), TextInput.of(longText),
-                    TextInput.of("no"), TextInput.of("a bit longer text here"));
+            List<TextInput> inputs = List.of(
+                    TextInput.of(longText),
+                    TextInput.of("ok"),
+                    TextInput.of("fine"),
+                    TextInput.of(longText),
+                    TextInput.of("no"),
+                    TextInput.of("a bit longer text here"));
             Predictions mixed = model.predict(inputs);
             // Grouped by length: the long texts do not drag the short ones to 24 tokens.
             List<EncodedText> rows = inputs.stream().map(model::encode).toList();
@@ -104,14 +119,18 @@ class TextModelLoadTest {
                 TraceShape shape = model.shapeFor(group.stream().map(rows::get).toList());
                 for (int i : group) {
                     if (rows.get(i).length() <= 8) {
-                        assertThat(shape.seqLen()).as("shape of short text %d", i).isEqualTo(8);
+                        assertThat(shape.seqLen())
+                                .as("shape of short text %d", i)
+                                .isEqualTo(8);
                     }
                 }
             }
-            long computed = mixed.forwards().stream().mapToLong(f -> f.shape().tokens()).sum();
+            long computed =
+                    mixed.forwards().stream().mapToLong(f -> f.shape().tokens()).sum();
             assertThat(computed).isLessThan(2 * new TraceShape(4, 24).tokens());
             for (int i = 0; i < inputs.size(); i++) {
-                Classification alone = (Classification) model.predict(List.of(inputs.get(i))).results().get(0);
+                Classification alone = (Classification)
+                        model.predict(List.of(inputs.get(i))).results().get(0);
                 Classification inOrder = (Classification) mixed.results().get(i);
                 assertThat(inOrder.label()).isEqualTo(alone.label());
                 assertThat(inOrder.score()).isCloseTo(alone.score(), org.assertj.core.data.Offset.offset(1e-5));
