@@ -15,25 +15,27 @@
 -- The bundle must be readable at the same (absolute) path on every TaskManager; the labels file is read
 -- where the query is planned, and its labels travel with the plan.
 --
--- Unlike the DataStream job there are no dead letters: records that are not JSON and tombstones are
--- skipped ('json.ignore-parse-errors'); an event without a text gets NULL label, score and scores; an
--- empty text is classified like any other (jobs/classify.yaml sends both to its dead-letter topic).
+-- Every record is accounted for, as in the DataStream job: records are read as raw bytes and parsed by
+-- TORCHSTREAM_PARSE with the job's rules (not JSON, not UTF-8, no text, an empty text, a tombstone, ...);
+-- what it refuses, and any row the model fails on ('error-handling' = 'column'), goes to the dead-letter
+-- topic with the reason, the original bytes and the Kafka topic, partition and offset. In = results + dead
+-- letters.
 
 SET 'pipeline.name' = 'classify-sql';
 SET 'parallelism.default' = '2';
--- Exactly-once Kafka output commits its transactions on checkpoints.
 SET 'execution.checkpointing.interval' = '10s';
 SET 'restart-strategy.type' = 'fixed-delay';
 SET 'restart-strategy.fixed-delay.attempts' = '2147483647';
 SET 'restart-strategy.fixed-delay.delay' = '2s';
--- Rows in flight per parallel instance of ML_PREDICT. A batch can never hold more; by default the
--- model runs the largest batch it was verified at that fits twice (8 here), so the next batch fills
--- while one runs. Flink's default, 10, would give batches of 4.
 SET 'table.exec.async-ml-predict.max-concurrent-operations' = '16';
 
+CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS TORCHSTREAM_PARSE AS 'io.torchstream.sql.TorchstreamParse';
+
 CREATE TABLE events (
-  id STRING,
-  text STRING
+  `value` BYTES,
+  `topic` STRING METADATA VIRTUAL,
+  `partition` INT METADATA VIRTUAL,
+  `offset` BIGINT METADATA VIRTUAL
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'events',
@@ -43,20 +45,34 @@ CREATE TABLE events (
   'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest',
-  'format' = 'json',
-  'json.ignore-parse-errors' = 'true'
+  'format' = 'raw'
 );
+
+-- Each record parsed; an event without an id takes its position, topic-partition@offset, as the job does.
+CREATE TEMPORARY VIEW parsed AS
+SELECT
+  COALESCE(e.id, `topic` || '-' || CAST(`partition` AS STRING) || '@' || CAST(`offset` AS STRING)) AS id,
+  e.text AS text, e.error AS error, e.original AS original, e.original_base64 AS original_base64,
+  `topic`, `partition`, `offset`
+FROM (SELECT TORCHSTREAM_PARSE(`value`) AS e, `topic`, `partition`, `offset` FROM events);
+
+CREATE TEMPORARY VIEW accepted AS
+SELECT id, text, original, original_base64, `topic`, `partition`, `offset` FROM parsed WHERE error IS NULL;
 
 CREATE MODEL topics
 INPUT (text STRING)
-OUTPUT (label STRING, score DOUBLE, scores MAP<STRING, DOUBLE>)
+OUTPUT (label STRING, score DOUBLE, scores MAP<STRING, DOUBLE>, error STRING)
 WITH (
   'provider' = 'torchscript',
   'bundle' = 'models/all-minilm-l6-v2',
   'labels-file' = 'jobs/labels/news-topics.yaml',
-  'scale' = '40',
+  -- A row the model cannot predict gets NULL outputs and its reason in `error`, and the job goes on.
+  'error-handling' = 'column',
   'batch.max-wait' = '20ms'
 );
+
+CREATE TEMPORARY VIEW predicted AS
+SELECT * FROM ML_PREDICT(TABLE accepted, MODEL topics, DESCRIPTOR(text));
 
 CREATE TABLE classified (
   id STRING,
@@ -79,6 +95,33 @@ CREATE TABLE classified (
   'properties.transaction.timeout.ms' = '600000'
 );
 
+-- The DataStream job's dead letters: the reason, where the record came from, and its bytes.
+CREATE TABLE dead_letters (
+  reason STRING,
+  source STRING,
+  `partition` INT,
+  `offset` BIGINT,
+  original STRING,
+  original_base64 STRING
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'classified-dlq',
+  'properties.bootstrap.servers' = '127.0.0.1:9092',
+  'format' = 'json',
+  'sink.delivery-guarantee' = 'exactly-once',
+  'sink.transactional-id-prefix' = 'torchstream-classify-sql-dlq',
+  'properties.transaction.timeout.ms' = '600000'
+);
+
+-- One job: the model runs once, and its rows go to the results or, with the parser's refusals, to the dead letters.
+BEGIN STATEMENT SET;
+
 INSERT INTO classified
-SELECT id, text, label, score, scores
-FROM ML_PREDICT(TABLE events, MODEL topics, DESCRIPTOR(text));
+SELECT id, text, label, score, scores FROM predicted WHERE error IS NULL;
+
+INSERT INTO dead_letters
+SELECT error, `topic`, `partition`, `offset`, original, original_base64 FROM parsed WHERE error IS NOT NULL
+UNION ALL
+SELECT error, `topic`, `partition`, `offset`, original, original_base64 FROM predicted WHERE error IS NOT NULL;
+
+END;

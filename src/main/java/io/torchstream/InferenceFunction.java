@@ -26,10 +26,11 @@ import java.util.List;
 /**
  * Runs micro-batches through the model: opens a {@link ModelSession} in {@link #open} (the TaskManager's
  * shared model or one of its own, warmed up on this thread), predicts each batch in as few padded forward
- * passes as its lengths allow, makes one typed result per element in batch order, and closes the session in
+ * passes as its lengths allow, makes one typed result per element in batch order (or says why the model failed
+ * on it), and closes the session in
  * {@link #close} (safe to call twice).
  */
-final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, List<R>> {
+final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, List<Outcome<R>>> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(InferenceFunction.class);
@@ -79,26 +80,30 @@ final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, Li
     }
 
     @Override
-    public List<R> map(List<Request<T>> batch) {
+    public List<Outcome<R>> map(List<Request<T>> batch) {
         List<TextInput> inputs = new ArrayList<>(batch.size());
         for (Request<T> request : batch) {
             inputs.add(request.input());
         }
         Predictions predictions = session.predict(inputs);
         metrics.record(predictions);
-        List<R> out = new ArrayList<>(batch.size());
+        List<Outcome<R>> out = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             Prediction prediction = predictions.results().get(i);
+            if (prediction == null) {
+                out.add(Outcome.failed(predictions.error(i)));
+                continue;
+            }
             if (prediction instanceof Classification c) {
                 labelCounts.add(c.label());
             }
-            out.add(results.create(batch.get(i).value(), prediction, session));
+            out.add(Outcome.of(results.create(batch.get(i).value(), prediction, session)));
         }
         for (ForwardStats forward : predictions.forwards()) {
             tokensComputedTotal.add(forward.shape().tokens());
             tokensRealTotal.add(forward.realTokens());
         }
-        eventsOutTotal.add((long) out.size());
+        eventsOutTotal.add((long) (out.size() - predictions.failures()));
         lastResult.add(System.currentTimeMillis());
         return out;
     }

@@ -21,9 +21,12 @@ import java.util.List;
  * always runs before a barrier, no element sits in the buffer across a checkpoint, and the buffer needs
  * no state. Every result carries its element's timestamp, and a watermark passes only after the elements
  * before it, so event time survives the batching. Elements the model cannot take (no text, an empty or
- * oversized one, a text function that throws) go to the dead-letter side output at once.
+ * oversized one, a text function that throws) go to the dead-letter side output at once; those the model
+ * fails on alone (a text too long when truncation is off, an input the tokenizer or the model throws on) go
+ * there after their batch, in its order.
  */
-final class InferenceOperator<T, R> extends AbstractUdfStreamOperator<R, MapFunction<List<Request<T>>, List<R>>>
+final class InferenceOperator<T, R>
+        extends AbstractUdfStreamOperator<R, MapFunction<List<Request<T>>, List<Outcome<R>>>>
         implements OneInputStreamOperator<T, R> {
 
     private static final long serialVersionUID = 1L;
@@ -41,7 +44,7 @@ final class InferenceOperator<T, R> extends AbstractUdfStreamOperator<R, MapFunc
     private transient LongCounter deadLettersTotal;
 
     InferenceOperator(
-            MapFunction<List<Request<T>>, List<R>> function,
+            MapFunction<List<Request<T>>, List<Outcome<R>>> function,
             TextAdmission<T> admission,
             OutputTag<DeadLetter<T>> deadLetters,
             int maxSize,
@@ -76,14 +79,7 @@ final class InferenceOperator<T, R> extends AbstractUdfStreamOperator<R, MapFunc
         try {
             request = new Request<>(value, admission.admit(value), element.getTimestamp(), element.hasTimestamp());
         } catch (TextAdmission.Refused refused) {
-            deadLetterCount.inc();
-            deadLettersTotal.add(1L);
-            DeadLetter<T> letter = new DeadLetter<>(value, refused.getMessage());
-            output.collect(
-                    deadLetters,
-                    element.hasTimestamp()
-                            ? new StreamRecord<>(letter, element.getTimestamp())
-                            : new StreamRecord<>(letter));
+            refuse(value, refused.getMessage(), element.hasTimestamp(), element.getTimestamp());
             return;
         }
         buffer.add(request);
@@ -125,16 +121,26 @@ final class InferenceOperator<T, R> extends AbstractUdfStreamOperator<R, MapFunc
         }
         List<Request<T>> batch = buffer;
         buffer = new ArrayList<>(maxSize);
-        List<R> results = userFunction.map(batch);
+        List<Outcome<R>> outcomes = userFunction.map(batch);
         for (int i = 0; i < batch.size(); i++) {
             Request<T> request = batch.get(i);
-            if (request.hasTimestamp()) {
-                output.collect(reuse.replace(results.get(i), request.timestamp()));
+            Outcome<R> outcome = outcomes.get(i);
+            if (outcome.error() != null) {
+                refuse(request.value(), outcome.error(), request.hasTimestamp(), request.timestamp());
+            } else if (request.hasTimestamp()) {
+                output.collect(reuse.replace(outcome.result(), request.timestamp()));
             } else {
                 reuse.eraseTimestamp();
-                output.collect(reuse.replace(results.get(i)));
+                output.collect(reuse.replace(outcome.result()));
             }
         }
+    }
+
+    private void refuse(T value, String reason, boolean hasTimestamp, long timestamp) {
+        deadLetterCount.inc();
+        deadLettersTotal.add(1L);
+        DeadLetter<T> letter = new DeadLetter<>(value, reason);
+        output.collect(deadLetters, hasTimestamp ? new StreamRecord<>(letter, timestamp) : new StreamRecord<>(letter));
     }
 
     /** Elements waiting for the next flush. */

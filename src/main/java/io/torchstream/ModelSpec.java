@@ -132,6 +132,17 @@ public final class ModelSpec implements Serializable {
     }
 
     /**
+     * Whether a text longer than the model is cut to its length, its result flagged truncated (the
+     * default), or refused: with {@code false}, such an element becomes a dead letter.
+     *
+     * @param truncate false to refuse texts longer than the model
+     * @return a new spec
+     */
+    public ModelSpec truncate(boolean truncate) {
+        return with(ModelOptions.TRUNCATE, String.valueOf(truncate));
+    }
+
+    /**
      * For token-classification bundles: how tokens become entities, as transformers' pipeline: {@code
      * none}, {@code simple} (the default), {@code first}, {@code average} or {@code max}.
      *

@@ -21,6 +21,7 @@ final class SpecOptions extends OptionReader {
             Map.entry(ModelOptions.SHARING.key(), "ModelSpec.perSlot"),
             Map.entry(ModelOptions.SHAPES.key(), "ModelSpec.tracedShapeOnly"),
             Map.entry(ModelOptions.MAX_LENGTH.key(), "ModelSpec.maxLength"),
+            Map.entry(ModelOptions.TRUNCATE.key(), "ModelSpec.truncate"),
             Map.entry(ModelOptions.TAGGING_AGGREGATION.key(), "ModelSpec.aggregation"),
             Map.entry(ModelOptions.TAGGING_STRIDE.key(), "ModelSpec.stride"),
             Map.entry(ModelOptions.TAGGING_IGNORE_LABELS.key(), "ModelSpec.ignoreLabels"),

@@ -25,14 +25,18 @@ import java.util.stream.Collectors;
  */
 class InferenceOperatorTest {
 
-    /** Stands in for the model: upper-cases each text and records the batches it ran. */
-    private static final class RecordingFunction implements MapFunction<List<Request<String>>, List<String>> {
+    /** Stands in for the model: upper-cases each text, fails on "poison", and records the batches it ran. */
+    private static final class RecordingFunction implements MapFunction<List<Request<String>>, List<Outcome<String>>> {
         final List<List<String>> batches = new ArrayList<>();
 
         @Override
-        public List<String> map(List<Request<String>> batch) {
+        public List<Outcome<String>> map(List<Request<String>> batch) {
             batches.add(batch.stream().map(Request::value).toList());
-            return batch.stream().map(r -> r.input().text().toUpperCase()).toList();
+            return batch.stream()
+                    .map(r -> r.input().text().equals("poison")
+                            ? Outcome.<String>failed("the model failed on this text")
+                            : Outcome.of(r.input().text().toUpperCase()))
+                    .toList();
         }
     }
 
@@ -194,6 +198,17 @@ class InferenceOperatorTest {
                     .as("in = results + dead letters")
                     .isEqualTo(in.length);
         }
+    }
+
+    @Test
+    void anElementTheModelFailsOnIsADeadLetterAfterItsBatchAndItsNeighboursAreResults() throws Exception {
+        harness.processElement(new StreamRecord<>("a", 1));
+        harness.processElement(new StreamRecord<>("poison", 2));
+        harness.processElement(new StreamRecord<>("c", 3));
+        assertThat(harness.extractOutputValues()).containsExactly("A", "C");
+        assertThat(harness.getSideOutput(DEAD))
+                .extracting(r -> r.getValue().getValue() + ": " + r.getValue().getReason() + " @" + r.getTimestamp())
+                .containsExactly("poison: the model failed on this text @2");
     }
 
     @Test

@@ -201,6 +201,26 @@ class TorchstreamITCase {
     }
 
     @Test
+    void withTruncationOffATextLongerThanTheModelIsADeadLetterAndItsBatchIsNot() throws Exception {
+        List<Order> orders =
+                List.of(new Order("a", "good", 1), new Order("long", "word ".repeat(60), 2), new Order("b", "fine", 3));
+        SingleOutputStreamOperator<Classified<Order>> classified = Torchstream.classify(source(env(), orders))
+                .text(Order::getDescription)
+                .model(ModelSpec.bundle(SEQ_CLS).truncate(false))
+                .batch(8, Duration.ofSeconds(1))
+                .build();
+        DataStream<String> outcomes = classified
+                .map(c -> "result " + c.getValue().id, Types.STRING)
+                .union(Torchstream.deadLetters(classified)
+                        .map(d -> "dead " + d.getValue().id + ": " + d.getReason(), Types.STRING));
+        assertThat(collect(outcomes))
+                .containsExactlyInAnyOrder(
+                        "result a",
+                        "result b",
+                        "dead long: the text has more tokens than the model's 24, and truncation is off");
+    }
+
+    @Test
     void tagAndEmbedGiveTheModelsEntitiesAndVectors() throws Exception {
         String tagger = Fixtures.bundleDir("bert-token-cls").toString();
         String embedder = Fixtures.bundleDir("bert-embedding").toString();

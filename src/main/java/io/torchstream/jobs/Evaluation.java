@@ -7,6 +7,7 @@ import io.torchstream.internal.session.ModelSession;
 import io.torchstream.internal.task.Classification;
 import io.torchstream.internal.task.LabelSpec;
 import io.torchstream.internal.task.Prediction;
+import io.torchstream.internal.task.Predictions;
 import io.torchstream.internal.text.TextInput;
 
 import java.io.IOException;
@@ -76,7 +77,13 @@ public final class Evaluation {
                             ? session.manifest().labels()
                             : config.labels.stream().map(LabelSpec::name).toList());
             rows.forEach(row -> labels.add(row.get("label").asText()));
-            List<Prediction> predictions = session.predict(inputs).results();
+            Predictions predicted = session.predict(inputs);
+            for (int i = 0; i < rows.size(); i++) {
+                if (predicted.error(i) != null) {
+                    throw new JobSpecException(data + ": row " + rows.get(i) + ": " + predicted.error(i));
+                }
+            }
+            List<Prediction> predictions = predicted.results();
             List<Outcome> outcomes = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
                 Classification c = (Classification) predictions.get(i);

@@ -167,6 +167,9 @@ public final class TorchstreamJob {
         if (config.maxLength > 0) {
             spec = spec.maxLength(config.maxLength);
         }
+        if (!config.model.truncate()) {
+            spec = spec.truncate(false);
+        }
         if (!config.labels.isEmpty()) {
             spec = spec.labels(config.labels.stream()
                             .map(l -> new Label(l.name(), l.description(), l.examples()))

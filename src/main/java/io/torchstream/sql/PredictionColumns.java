@@ -84,7 +84,9 @@ final class PredictionColumns implements Serializable {
                                 DataTypes.FIELD("start", DataTypes.INT()),
                                 DataTypes.FIELD("end", DataTypes.INT())))
                         .getLogicalType()),
-        TRUNCATED("truncated", DataTypes.BOOLEAN().getLogicalType());
+        TRUNCATED("truncated", DataTypes.BOOLEAN().getLogicalType()),
+        /** Why the row has no prediction, with {@code 'error-handling' = 'column'}; NULL when it has one. */
+        ERROR("error", DataTypes.STRING().getLogicalType());
 
         private final String column;
         private final LogicalType type;
@@ -167,6 +169,18 @@ final class PredictionColumns implements Serializable {
      * @throws ValidationException naming the column, the type expected and what the task offers
      */
     static PredictionColumns check(String model, Kind kind, ResolvedSchema output) {
+        return check(model, kind, output, false);
+    }
+
+    /**
+     * Checks a model's OUTPUT schema against what {@code kind} gives, and an {@code error} column against
+     * the error handling.
+     *
+     * @param errorColumn whether failed rows carry their reason in an {@code error STRING} column, which
+     *     OUTPUT must then declare (and may not otherwise)
+     * @throws ValidationException naming the column, the type expected and what the task offers
+     */
+    static PredictionColumns check(String model, Kind kind, ResolvedSchema output, boolean errorColumn) {
         List<Field> fields = new ArrayList<>();
         List<EntityField> entityFields = List.of();
         List<Column> columns = output.getColumns();
@@ -177,7 +191,12 @@ final class PredictionColumns implements Serializable {
             String name = column.getName();
             LogicalType declared = column.getDataType().getLogicalType();
             Field field = Field.named(name);
-            if (field == null || !kind.offers().contains(field)) {
+            if (field == Field.ERROR && !errorColumn) {
+                throw new ValidationException(
+                        model + ": OUTPUT column 'error' is for 'error-handling' = 'column', where it"
+                                + " holds why a row has no prediction; set that option, or remove the column.");
+            }
+            if (field != Field.ERROR && (field == null || !kind.offers().contains(field))) {
                 throw new ValidationException(model + ": OUTPUT column '" + name + "' is not an output of "
                         + kind.description() + hint(field) + ". " + offers(kind));
             }
@@ -199,6 +218,10 @@ final class PredictionColumns implements Serializable {
                         + offers(kind));
             }
             fields.add(field);
+        }
+        if (errorColumn && !fields.contains(Field.ERROR)) {
+            throw new ValidationException(model + ": 'error-handling' = 'column' needs an OUTPUT column 'error STRING'"
+                    + " for the reason a row has no prediction; declare it, or choose 'ignore' or 'failover'.");
         }
         return new PredictionColumns(kind, fields, entityFields);
     }
@@ -293,6 +316,16 @@ final class PredictionColumns implements Serializable {
         return new GenericRowData(fields.size());
     }
 
+    /** The row for an input the model could not predict: NULL outputs, and the reason where OUTPUT has an error column. */
+    RowData failed(String reason) {
+        GenericRowData row = new GenericRowData(fields.size());
+        int error = fields.indexOf(Field.ERROR);
+        if (error >= 0) {
+            row.setField(error, StringData.fromString(reason));
+        }
+        return row;
+    }
+
     /**
      * The row for one prediction.
      *
@@ -334,6 +367,8 @@ final class PredictionColumns implements Serializable {
             }
             case TRUNCATED:
                 return prediction.truncated();
+            case ERROR:
+                return null;
             default:
                 throw new IllegalStateException(field.name());
         }

@@ -4,6 +4,7 @@ import io.torchstream.internal.session.ModelOptions;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +32,24 @@ public final class TorchScriptModelOptions {
     public static final ConfigOption<String> SHAPES = ModelOptions.SHAPES;
     /** The longest text in tokens that must not be cut; a bundle traced shorter is refused. */
     public static final ConfigOption<Integer> MAX_LENGTH = ModelOptions.MAX_LENGTH;
+    /** Whether a text longer than the model is cut ({@code true}) or is an error for the row ({@code false}). */
+    public static final ConfigOption<Boolean> TRUNCATE = ModelOptions.TRUNCATE;
+
+    /** What a row the model cannot predict gets; see {@link ErrorHandling}. */
+    public static final ConfigOption<String> ERROR_HANDLING = ConfigOptions.key("error-handling")
+            .stringType()
+            .defaultValue("failover")
+            .withDescription("What a row the model cannot predict gets: 'failover' fails the job (it restarts as"
+                    + " configured), 'ignore' gives NULL outputs, 'column' NULL outputs and the reason in an OUTPUT"
+                    + " column 'error STRING'. A batch that fails runs again row by row, so only the bad rows fail.");
+
+    /** {@code predict} (an empty or blank text runs like any other) or {@code error} (it is an error for the row). */
+    public static final ConfigOption<String> EMPTY_TEXT = ConfigOptions.key("empty-text")
+            .stringType()
+            .defaultValue("predict")
+            .withDescription("'predict': an empty or blank text runs like any other; 'error': it is an error for the"
+                    + " row, handled as 'error-handling' says.");
+
     /** The most rows per micro-batch; never more than ML_PREDICT keeps in flight. */
     public static final ConfigOption<Integer> BATCH_MAX_SIZE = ModelOptions.BATCH_MAX_SIZE;
     /** Once the model is free, the longest it waits for a batch to fill; shorter than ML_PREDICT's timeout. */
@@ -46,6 +65,21 @@ public final class TorchScriptModelOptions {
     /** For token-classification bundles: labels that mean "no entity" (';'-separated). */
     public static final ConfigOption<List<String>> TAGGING_IGNORE_LABELS = ModelOptions.TAGGING_IGNORE_LABELS;
 
+    /** What ML_PREDICT gives for a row the model cannot predict. */
+    public enum ErrorHandling {
+        /** The row fails, and so the job: it restarts as its restart strategy says (the default). */
+        FAILOVER,
+        /** NULL outputs. */
+        IGNORE,
+        /** NULL outputs, and the reason in the OUTPUT column {@code error STRING}. */
+        COLUMN;
+
+        /** The option's value. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     private TorchScriptModelOptions() {}
 
     static Set<ConfigOption<?>> required() {
@@ -54,6 +88,9 @@ public final class TorchScriptModelOptions {
 
     static Set<ConfigOption<?>> optional() {
         return Set.of(
+                TRUNCATE,
+                ERROR_HANDLING,
+                EMPTY_TEXT,
                 THREADS,
                 SHARING,
                 SHAPES,

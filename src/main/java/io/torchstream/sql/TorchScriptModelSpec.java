@@ -12,6 +12,7 @@ import io.torchstream.internal.session.OptionReader;
 import io.torchstream.internal.task.LabelSpec;
 import io.torchstream.internal.task.ShapePolicy;
 import io.torchstream.internal.text.TextInput;
+import io.torchstream.sql.TorchScriptModelOptions.ErrorHandling;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
@@ -45,11 +46,20 @@ final class TorchScriptModelSpec implements Serializable {
     private final boolean textPair;
     private final List<Integer> bundleBatches;
     private final PredictionColumns columns;
+    private final ErrorHandling errorHandling;
+    private final boolean refuseEmptyText;
 
     private TorchScriptModelSpec(
-            String model, ModelSettings settings, BundleManifest manifest, PredictionColumns columns) {
+            String model,
+            ModelSettings settings,
+            BundleManifest manifest,
+            PredictionColumns columns,
+            ErrorHandling errorHandling,
+            boolean refuseEmptyText) {
         this.model = model;
         this.settings = settings;
+        this.errorHandling = errorHandling;
+        this.refuseEmptyText = refuseEmptyText;
         this.bundleName = manifest.name();
         this.task = manifest.task();
         this.textPair = manifest.textPair();
@@ -73,6 +83,12 @@ final class TorchScriptModelSpec implements Serializable {
             String model, Map<String, String> raw, ResolvedSchema input, ResolvedSchema output) {
         ModelMapOptions options = new ModelMapOptions("Model " + model, raw);
         ModelSettings settings = ModelOptions.read(options);
+        ErrorHandling errorHandling =
+                options.choice(TorchScriptModelOptions.ERROR_HANDLING, ErrorHandling.values(), ErrorHandling::id);
+        String emptyText = options.get(TorchScriptModelOptions.EMPTY_TEXT, "predict or error");
+        if (!emptyText.equals("predict") && !emptyText.equals("error")) {
+            throw options.fail(TorchScriptModelOptions.EMPTY_TEXT, "expected one of predict, error");
+        }
         ModelBundle bundle = ModelOptions.openBundle(settings, options);
         BundleManifest manifest = bundle.manifest();
         String where = "Model " + model + " (bundle " + manifest.name() + ", " + manifest.task() + ")";
@@ -88,7 +104,8 @@ final class TorchScriptModelSpec implements Serializable {
             case ENTITIES -> PredictionColumns.Kind.TAGGING;
             case EMBEDDING -> PredictionColumns.Kind.EMBEDDING;
         };
-        return new TorchScriptModelSpec(model, settings, manifest, PredictionColumns.check(where, kind, output));
+        PredictionColumns columns = PredictionColumns.check(where, kind, output, errorHandling == ErrorHandling.COLUMN);
+        return new TorchScriptModelSpec(model, settings, manifest, columns, errorHandling, emptyText.equals("error"));
     }
 
     private static void checkInput(String where, BundleManifest manifest, ResolvedSchema input) {
@@ -205,6 +222,19 @@ final class TorchScriptModelSpec implements Serializable {
 
     PredictionColumns columns() {
         return columns;
+    }
+
+    ErrorHandling errorHandling() {
+        return errorHandling;
+    }
+
+    /** Why ML_PREDICT does not run the model on {@code input} at all, or null when it does. */
+    String refusal(TextInput input) {
+        if (refuseEmptyText
+                && (input.text().isBlank() || input.isPair() && input.textPair().isBlank())) {
+            return "empty text ('empty-text' = 'error')";
+        }
+        return null;
     }
 
     /** A model's options as {@code CREATE MODEL} wrote them, named in messages by the model and the option. */

@@ -52,6 +52,7 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
     private transient MicroBatcher<TextInput, RowData> batcher;
     private transient Counter nullRows;
     private transient Counter microBatches;
+    private transient Counter failedRows;
 
     TorchScriptPredictFunction(TorchScriptModelSpec spec, int batchSize) {
         this.spec = spec;
@@ -83,6 +84,7 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
         MetricGroup group = context.getMetricGroup().addGroup(TorchstreamMetrics.GROUP);
         nullRows = group.counter("nullInputs");
         microBatches = group.counter("microBatches");
+        failedRows = group.counter("failedRows");
         // The worker thread, not this one, runs the model: the session warms it up before its first batch.
         batcher = new MicroBatcher<>(
                 "torchstream-ml-predict-" + spec.bundleName() + "-" + subtask,
@@ -135,6 +137,14 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
             }
             return CompletableFuture.completedFuture(List.of(spec.columns().nulls()));
         }
+        String refusal = spec.refusal(input);
+        if (refusal != null) {
+            try {
+                return CompletableFuture.completedFuture(List.of(failed(refusal)));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         if (batcher == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("model " + spec.model() + " is not open"));
         }
@@ -147,16 +157,31 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
         List<RowData> rows = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
             Prediction prediction = predictions.results().get(i);
-            rows.add(spec.columns()
-                    .write(
-                            prediction,
-                            predictions.embeddings() == null
-                                    ? null
-                                    : predictions.embeddings().get(i)));
+            rows.add(
+                    prediction == null
+                            ? failed(predictions.error(i))
+                            : spec.columns().write(prediction, predictions.embedding(i)));
         }
         metrics.record(predictions);
         microBatches.inc();
         return rows;
+    }
+
+    /**
+     * The row of an input the model could not predict, as 'error-handling' says: with {@code failover},
+     * an exception that fails the row's batch, and so the job.
+     */
+    private RowData failed(String reason) {
+        if (failedRows != null) {
+            failedRows.inc();
+        }
+        return switch (spec.errorHandling()) {
+            case FAILOVER ->
+                throw new IllegalStateException("model " + spec.model() + ": " + reason
+                        + " ('error-handling' = 'failover'; 'ignore' or 'column' keep the job running)");
+            case IGNORE -> spec.columns().nulls();
+            case COLUMN -> spec.columns().failed(reason);
+        };
     }
 
     @Override

@@ -35,6 +35,7 @@ import java.util.Set;
  *
  * <pre>
  * SqlBenchmark [--events 2000] [--parallelism 2] [--max-concurrent 10,16] [--rounds 3] [--batch-max-size 0]
+ *              [--output-mode ORDERED,ALLOW_UNORDERED]
  *              [--bundle models/all-minilm-l6-v2] [--labels-file jobs/labels/news-topics.yaml] [--job jobs/demo.yaml]
  * </pre>
  */
@@ -63,6 +64,7 @@ public final class SqlBenchmark {
         a.put("--job", "jobs/demo.yaml");
         a.put("--rounds", "3");
         a.put("--batch-max-size", "0");
+        a.put("--output-mode", "ORDERED");
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!a.containsKey(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i] + "; options: " + a.keySet());
@@ -100,22 +102,24 @@ public final class SqlBenchmark {
                             "events=" + all,
                             "parallelism=" + parallelism,
                             "shapes=verified"));
-            for (String capacity : a.get("--max-concurrent").split(",")) {
-                JsonNode sql = measure(
-                        SqlBenchmark.class.getName(),
-                        "query",
-                        "bundle=" + bundle,
-                        "labels=" + labels,
-                        "events=" + dir,
-                        "parallelism=" + parallelism,
-                        "max-concurrent=" + capacity.trim(),
-                        "batch-max-size=" + a.get("--batch-max-size"));
-                results.computeIfAbsent(
-                                "SQL ML_PREDICT, max-concurrent-operations " + capacity.trim() + " (batches of "
-                                        + sql.get("batch").asInt() + ")",
-                                k -> new ArrayList<>())
-                        .add(sql);
-            }
+            for (String capacity : a.get("--max-concurrent").split(","))
+                for (String mode : a.get("--output-mode").split(",")) {
+                    JsonNode sql = measure(
+                            SqlBenchmark.class.getName(),
+                            "query",
+                            "bundle=" + bundle,
+                            "labels=" + labels,
+                            "events=" + dir,
+                            "parallelism=" + parallelism,
+                            "max-concurrent=" + capacity.trim(),
+                            "batch-max-size=" + a.get("--batch-max-size"),
+                            "output-mode=" + mode.trim());
+                    results.computeIfAbsent(
+                                    "SQL ML_PREDICT, max-concurrent-operations " + capacity.trim() + " (batches of "
+                                            + sql.get("batch").asInt() + "), " + mode.trim(),
+                                    k -> new ArrayList<>())
+                            .add(sql);
+                }
         }
         StringBuilder table = new StringBuilder();
         table.append(String.format(
@@ -175,7 +179,8 @@ public final class SqlBenchmark {
         Instant first = null;
         Instant last = null;
         CloseableIterator<Row> rows = env.executeSql("SELECT id, label, t_in, CURRENT_TIMESTAMP AS t_out"
-                        + " FROM ML_PREDICT(TABLE timed, MODEL topics, DESCRIPTOR(text))")
+                        + " FROM ML_PREDICT(TABLE timed, MODEL topics, DESCRIPTOR(text), MAP['output-mode', "
+                        + literal(a.getOrDefault("output-mode", "ORDERED")) + "])")
                 .collect();
         try {
             while (rows.hasNext()) {

@@ -15,6 +15,7 @@ import io.torchstream.jobs.CommandLine;
 import io.torchstream.jobs.JobConfig;
 import io.torchstream.jobs.JobSummary;
 import io.torchstream.jobs.TorchstreamJob;
+import io.torchstream.testing.BadRecords;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;
 import io.torchstream.testing.KafkaBroker;
@@ -43,7 +44,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * jobs/classify.sql against a real Kafka broker, pointed at test topics with ALTER TABLE: the same
  * events give the same labels as the DataStream job (jobs/classify.yaml) and as the runtime directly,
- * each event exactly once, keyed by its id; records that are not JSON and tombstones are skipped.
+ * each event exactly once, keyed by its id; every bad record of the corpus is a dead letter with the same
+ * reason and position as the DataStream job gives it, so that in = results + dead letters.
  */
 class SqlKafkaClassifyITCase {
 
@@ -75,6 +77,7 @@ class SqlKafkaClassifyITCase {
     void theSqlJobLabelsEventsAsTheDataStreamJobDoes() throws Exception {
         Map<String, String> textById = produceEvents("news");
 
+        int bad = BadRecords.corpus().size() - 1;
         JobSummary dataStream = TorchstreamJob.execute(CommandLine.parse(new String[] {
                     "jobs/classify.yaml",
                     "--set",
@@ -96,19 +99,13 @@ class SqlKafkaClassifyITCase {
                 })
                 .config());
         assertThat(dataStream.results()).isEqualTo(EVENTS);
+        assertThat(dataStream.deadLetters()).isEqualTo(bad);
 
         TableEnvironment env = SqlTesting.env();
         List<String> statements =
                 SqlScript.statements(Files.readString(Path.of("jobs/classify.sql"), StandardCharsets.UTF_8));
-        String insert = statements.get(statements.size() - 1);
-        assertThat(SqlScript.isInsert(insert))
-                .as("the script ends with its INSERT")
-                .isTrue();
-        SqlRunner.run(
-                env,
-                statements.subList(0, statements.size() - 1),
-                Map.of("execution.checkpointing.interval", "500ms"),
-                System.err);
+        int set = SqlJobFilesTest.statementSet(statements);
+        SqlRunner.run(env, statements.subList(0, set), Map.of("execution.checkpointing.interval", "500ms"), System.err);
         env.executeSql(
                 "ALTER TABLE events SET ('properties.bootstrap.servers' = "
                         + SqlTesting.literal(kafka.bootstrapServers())
@@ -116,12 +113,29 @@ class SqlKafkaClassifyITCase {
         env.executeSql("ALTER TABLE classified SET ('properties.bootstrap.servers' = "
                 + SqlTesting.literal(kafka.bootstrapServers())
                 + ", 'topic' = 'sql-results', 'sink.transactional-id-prefix' = 'classify-sql-it')");
-        env.executeSql(insert).await(5, TimeUnit.MINUTES);
+        env.executeSql("ALTER TABLE dead_letters SET ('properties.bootstrap.servers' = "
+                + SqlTesting.literal(kafka.bootstrapServers())
+                + ", 'topic' = 'sql-dead-letters', 'sink.transactional-id-prefix' = 'classify-sql-it-dlq')");
+        List<org.apache.flink.table.api.TableResult> jobs =
+                SqlRunner.run(env, statements.subList(set, statements.size()), Map.of(), System.err);
+        assertThat(jobs).as("one job for both tables").hasSize(1);
+        jobs.get(0).await(5, TimeUnit.MINUTES);
 
         Map<String, JsonNode> sql = results("sql-results");
         Map<String, JsonNode> streamed = results("datastream-results");
         assertThat(sql.keySet()).as("every event exactly once, nothing else").isEqualTo(textById.keySet());
         assertThat(streamed.keySet()).isEqualTo(textById.keySet());
+
+        Map<String, String> sqlDead = deadLetters("sql-dead-letters");
+        Map<String, String> streamedDead = deadLetters("datastream-dead-letters");
+        assertThat(sqlDead).as("in = results + dead letters").hasSize(bad);
+        assertThat(sqlDead).as("the same reasons at the same positions").isEqualTo(streamedDead);
+        assertThat(sqlDead.values())
+                .anyMatch(r -> r.startsWith("not JSON"))
+                .anyMatch(r -> r.startsWith("not valid UTF-8 | "))
+                .anyMatch(r -> r.startsWith("not a JSON object (found an array) | "))
+                .anyMatch(r -> r.startsWith("missing field 'text' | "))
+                .contains("empty record (null value) | (none)");
 
         JobConfig job = CommandLine.parse(new String[] {"jobs/classify.yaml"}).config();
         try (TextModel model = TextModel.open(ModelBundle.open(job.bundle), 1)) {
@@ -159,12 +173,31 @@ class SqlKafkaClassifyITCase {
         return byId;
     }
 
-    /** Good events, one record that is not JSON and one tombstone. */
+    /** Dead letters by position (partition@offset): their reasons and original bytes, as both jobs write them. */
+    private static Map<String, String> deadLetters(String topic) throws Exception {
+        Map<String, String> byPosition = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(topic)) {
+            JsonNode doc = MAPPER.readTree(r.value());
+            assertThat(doc.get("source").asText()).isEqualTo("news");
+            String position =
+                    doc.get("partition").asInt() + "@" + doc.get("offset").asLong();
+            String original = doc.hasNonNull("original_base64")
+                    ? doc.get("original_base64").asText()
+                    : "(none)";
+            assertThat(byPosition.put(position, doc.get("reason").asText() + " | " + original))
+                    .as(position + " twice")
+                    .isNull();
+        }
+        return byPosition;
+    }
+
+    /** Good events, and among them the corpus of bad records but the huge one (over Kafka's message size). */
     private static Map<String, String> produceEvents(String topic) {
         kafka.createTopic(topic, 2);
         kafka.createTopic("sql-results", 2);
         kafka.createTopic("datastream-results", 2);
         kafka.createTopic("datastream-dead-letters", 1);
+        kafka.createTopic("sql-dead-letters", 1);
         List<TextInput> corpus = Fixtures.inputs(Fixtures.reference("all-minilm-l6-v2"));
         List<byte[][]> records = new ArrayList<>();
         Map<String, String> textById = new LinkedHashMap<>();
@@ -177,13 +210,13 @@ class SqlKafkaClassifyITCase {
             textById.put(id, text);
             records.add(
                     new byte[][] {id.getBytes(StandardCharsets.UTF_8), JobFiles.json(Map.of("id", id, "text", text))});
-            if (i == 20) {
-                records.add(new byte[][] {
-                    "broken".getBytes(StandardCharsets.UTF_8), "{broken".getBytes(StandardCharsets.UTF_8)
-                });
-            }
-            if (i == 40) {
-                records.add(new byte[][] {"tombstone".getBytes(StandardCharsets.UTF_8), null});
+        }
+        int at = 3;
+        for (Map.Entry<String, byte[]> badRecord : BadRecords.corpus().entrySet()) {
+            if (!badRecord.getKey().equals("a huge record")) {
+                records.add(
+                        at, new byte[][] {badRecord.getKey().getBytes(StandardCharsets.UTF_8), badRecord.getValue()});
+                at += 5;
             }
         }
         kafka.produce(topic, records);

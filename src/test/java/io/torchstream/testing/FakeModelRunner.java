@@ -3,6 +3,7 @@ package io.torchstream.testing;
 import io.torchstream.internal.bundle.BundleManifest;
 import io.torchstream.internal.bundle.TraceShape;
 import io.torchstream.internal.runtime.ModelOutput;
+import io.torchstream.internal.runtime.ModelRunException;
 import io.torchstream.internal.runtime.ModelRunner;
 import io.torchstream.internal.runtime.PaddedBatch;
 
@@ -17,11 +18,18 @@ import java.util.List;
 public final class FakeModelRunner implements ModelRunner {
 
     private final BundleManifest manifest;
+    private final int failLongerThan;
     private final List<TraceShape> ran = new ArrayList<>();
     private boolean closed;
 
     public FakeModelRunner(BundleManifest manifest) {
+        this(manifest, Integer.MAX_VALUE);
+    }
+
+    /** A runner whose forward pass throws for any batch with a row of more than {@code failLongerThan} real tokens. */
+    public FakeModelRunner(BundleManifest manifest, int failLongerThan) {
         this.manifest = manifest;
+        this.failLongerThan = failLongerThan;
     }
 
     /** The logit of label {@code k} for a row with these real token ids. */
@@ -44,6 +52,9 @@ public final class FakeModelRunner implements ModelRunner {
         float[] data = new float[shape.batch() * labels];
         for (int r = 0; r < shape.batch(); r++) {
             long[] real = realIds(batch, r);
+            if (real.length > failLongerThan) {
+                throw new ModelRunException("a row of " + real.length + " tokens broke the fake model");
+            }
             for (int k = 0; k < labels; k++) {
                 data[r * labels + k] = logit(real, k);
             }

@@ -45,7 +45,8 @@ public final class DeadLetters {
         }
     }
 
-    private static String strictUtf8(byte[] bytes) {
+    /** The bytes as text when they are valid UTF-8, else null. */
+    public static String strictUtf8(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8
                     .newDecoder()

@@ -52,7 +52,7 @@ public final class ModelMetrics {
             tokensComputed.inc(forward.shape().tokens());
             tokensReal.inc(forward.realTokens());
         }
-        eventsOut.inc(predictions.results().size());
+        eventsOut.inc(predictions.results().size() - predictions.failures());
     }
 
     public long eventsOut() {

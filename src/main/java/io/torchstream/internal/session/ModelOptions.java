@@ -64,6 +64,13 @@ public final class ModelOptions {
             .withDescription("The longest text, in tokens, that must be served without cutting it; a bundle traced"
                     + " shorter is refused. 0: whatever the bundle was traced at.");
 
+    public static final ConfigOption<Boolean> TRUNCATE = ConfigOptions.key("truncate")
+            .booleanType()
+            .defaultValue(true)
+            .withDescription("Whether a text longer than the model is cut to its length (and its result flagged"
+                    + " 'truncated'). false refuses such a text instead: a dead letter in a DataStream job, an error in"
+                    + " SQL ('error-handling'). Token tagging never cuts: long texts run as overlapping windows.");
+
     public static final ConfigOption<String> LABELS_FILE = ConfigOptions.key("labels-file")
             .stringType()
             .noDefaultValue()
@@ -121,6 +128,7 @@ public final class ModelOptions {
                 THREADS,
                 SHAPES,
                 MAX_LENGTH,
+                TRUNCATE,
                 LABELS_FILE,
                 SCALE,
                 TAGGING_AGGREGATION,
@@ -145,6 +153,8 @@ public final class ModelOptions {
             SHAPES,
             "model.",
             MAX_LENGTH,
+            "model.",
+            TRUNCATE,
             "model.",
             LABELS_FILE,
             "classify.",
@@ -173,6 +183,7 @@ public final class ModelOptions {
         }
         ShapePolicy shapes = options.choice(SHAPES, ShapePolicy.values(), ShapePolicy::id);
         int maxLength = options.atLeast(MAX_LENGTH, 0);
+        boolean truncate = options.get(TRUNCATE, "true or false");
         int batchMaxSize = options.get(BATCH_MAX_SIZE, "an integer");
         if (batchMaxSize < 0) {
             throw options.fail(BATCH_MAX_SIZE, "must be >= 0 (0: " + options.automaticBatchSize() + ")");
@@ -210,6 +221,7 @@ public final class ModelOptions {
                 threads,
                 shapes,
                 maxLength,
+                truncate,
                 labels,
                 scale,
                 new ModelSettings.Tagging(aggregation, stride, ignoreLabels),

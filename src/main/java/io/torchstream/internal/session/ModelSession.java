@@ -4,15 +4,18 @@ import io.torchstream.internal.bundle.BundleManifest;
 import io.torchstream.internal.bundle.Task;
 import io.torchstream.internal.runtime.TorchEngine;
 import io.torchstream.internal.task.Embedding;
+import io.torchstream.internal.task.ForwardStats;
 import io.torchstream.internal.task.LabelClassifier;
 import io.torchstream.internal.task.Prediction;
 import io.torchstream.internal.task.Predictions;
 import io.torchstream.internal.task.TextModel;
 import io.torchstream.internal.task.TokenTagger;
+import io.torchstream.internal.text.EncodedText;
 import io.torchstream.internal.text.TextInput;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -70,6 +73,18 @@ public final class ModelSession implements AutoCloseable {
         SharedModels.Lease lease = settings.sharing() == ModelSharing.TASK_MANAGER
                 ? SharedModels.share(bundle, threads, settings.shapes())
                 : SharedModels.own(bundle, threads, settings.shapes());
+        return start(settings, lease, threads);
+    }
+
+    /**
+     * A session over a model the caller made (such as one wired from parts with a fake runner); closing the
+     * session closes the model.
+     */
+    public static ModelSession of(TextModel model, ModelSettings settings) {
+        return start(settings, SharedModels.adopt(model), settings.threads());
+    }
+
+    private static ModelSession start(ModelSettings settings, SharedModels.Lease lease, int threads) {
         TokenTagger tagger = null;
         try {
             TextModel model = lease.model();
@@ -108,24 +123,94 @@ public final class ModelSession implements AutoCloseable {
     /**
      * Predicts every input, in order, on the calling thread: tagged, or classified by description when
      * the settings have labels. A thread that has not run the model before is warmed up first.
+     *
+     * <p>A bad input fails alone: a text too long for the model when truncation is off is refused before the
+     * forward pass, and a batch that throws is run again input by input, so that each one that fails gets
+     * its reason ({@link Predictions#error}) and the others their predictions. When every input of a batch
+     * of several fails on its own too, the model is at fault rather than the inputs, and the batch's failure
+     * is thrown.
      */
     public Predictions predict(List<TextInput> inputs) {
         if (closed.get()) {
             throw new IllegalStateException("the session of " + model.manifest().name() + " is closed");
         }
         model.warmUpThisThreadOnce();
-        Predictions predictions = tagger != null ? tagger.tag(inputs) : model.predict(inputs);
-        if (classifier == null) {
-            return predictions;
+        try {
+            return run(inputs);
+        } catch (RuntimeException batchFailure) {
+            return oneByOne(inputs, batchFailure);
         }
-        List<Prediction> classified = new ArrayList<>(predictions.results().size());
-        List<Embedding> embeddings = new ArrayList<>(predictions.results().size());
-        for (Prediction prediction : predictions.results()) {
-            Embedding embedding = (Embedding) prediction;
-            embeddings.add(embedding);
-            classified.add(classifier.classify(embedding));
+    }
+
+    private Predictions oneByOne(List<TextInput> inputs, RuntimeException batchFailure) {
+        List<Prediction> results = new ArrayList<>(inputs.size());
+        List<Embedding> embeddings = classifier == null ? null : new ArrayList<>(inputs.size());
+        List<String> errors = new ArrayList<>(inputs.size());
+        List<ForwardStats> forwards = new ArrayList<>();
+        for (TextInput input : inputs) {
+            try {
+                Predictions one = run(List.of(input));
+                results.add(one.results().get(0));
+                errors.add(one.error(0));
+                if (embeddings != null) {
+                    embeddings.add(one.embedding(0));
+                }
+                forwards.addAll(one.forwards());
+            } catch (RuntimeException e) {
+                results.add(null);
+                errors.add(reason(e));
+                if (embeddings != null) {
+                    embeddings.add(null);
+                }
+            }
         }
-        return new Predictions(classified, predictions.forwards(), embeddings);
+        if (inputs.size() > 1 && errors.stream().allMatch(e -> e != null)) {
+            throw batchFailure;
+        }
+        return new Predictions(results, forwards, embeddings, errors);
+    }
+
+    /** What went wrong with one input, in words. */
+    static String reason(Throwable e) {
+        String message = e.getMessage();
+        return "the model failed on this text: " + e.getClass().getSimpleName()
+                + (message == null ? "" : ": " + message);
+    }
+
+    private Predictions run(List<TextInput> inputs) {
+        if (tagger != null) {
+            // Long texts run as windows: nothing is cut, whatever the truncation setting.
+            return tagger.tag(inputs);
+        }
+        List<EncodedText> rows = new ArrayList<>(inputs.size());
+        List<Integer> kept = new ArrayList<>(inputs.size());
+        String[] errors = new String[inputs.size()];
+        for (int i = 0; i < inputs.size(); i++) {
+            EncodedText row = model.encode(inputs.get(i));
+            if (row.truncated() && !settings.truncate()) {
+                errors[i] = "the text has more tokens than the model's "
+                        + model.manifest().maxLength() + ", and truncation is off";
+            } else {
+                kept.add(i);
+                rows.add(row);
+            }
+        }
+        Predictions predicted = rows.isEmpty() ? Predictions.none() : model.predictEncoded(rows);
+        Prediction[] results = new Prediction[inputs.size()];
+        Embedding[] embeddings = classifier == null ? null : new Embedding[inputs.size()];
+        for (int k = 0; k < kept.size(); k++) {
+            Prediction prediction = predicted.results().get(k);
+            if (classifier != null) {
+                embeddings[kept.get(k)] = (Embedding) prediction;
+                prediction = classifier.classify((Embedding) prediction);
+            }
+            results[kept.get(k)] = prediction;
+        }
+        return new Predictions(
+                Arrays.asList(results),
+                predicted.forwards(),
+                embeddings == null ? null : Arrays.asList(embeddings),
+                kept.size() == inputs.size() ? null : Arrays.asList(errors));
     }
 
     /** Runs every shape on the calling thread now, unless it has already, so that its first batch is not slow. */

@@ -17,6 +17,7 @@ import java.util.List;
  * @param threads libtorch threads per TaskManager process; 0 picks cores / slots
  * @param shapes which of the bundle's verified shapes the model runs at
  * @param maxLength the longest text in tokens that must not be cut (0: the traced length)
+ * @param truncate whether a text longer than the model is cut to its length (or refused)
  * @param labels labels described in words, for classifying with an embedding bundle; empty to emit
  *     the embeddings themselves (or the bundle's own labels for classification bundles)
  * @param labelScale the factor on cosine similarities before the softmax over labels
@@ -30,6 +31,7 @@ public record ModelSettings(
         int threads,
         ShapePolicy shapes,
         int maxLength,
+        boolean truncate,
         List<LabelSpec> labels,
         double labelScale,
         Tagging tagging,
@@ -66,6 +68,7 @@ public record ModelSettings(
                 0,
                 ShapePolicy.VERIFIED,
                 0,
+                true,
                 List.of(),
                 40.0,
                 Tagging.defaults(),
@@ -75,26 +78,66 @@ public record ModelSettings(
 
     public ModelSettings withSharing(ModelSharing value) {
         return new ModelSettings(
-                bundle, value, threads, shapes, maxLength, labels, labelScale, tagging, batchMaxSize, batchMaxWait);
+                bundle,
+                value,
+                threads,
+                shapes,
+                maxLength,
+                truncate,
+                labels,
+                labelScale,
+                tagging,
+                batchMaxSize,
+                batchMaxWait);
     }
 
     public ModelSettings withThreads(int value) {
         return new ModelSettings(
-                bundle, sharing, value, shapes, maxLength, labels, labelScale, tagging, batchMaxSize, batchMaxWait);
+                bundle,
+                sharing,
+                value,
+                shapes,
+                maxLength,
+                truncate,
+                labels,
+                labelScale,
+                tagging,
+                batchMaxSize,
+                batchMaxWait);
     }
 
     public ModelSettings withLabels(List<LabelSpec> value, double scale) {
         return new ModelSettings(
-                bundle, sharing, threads, shapes, maxLength, value, scale, tagging, batchMaxSize, batchMaxWait);
+                bundle,
+                sharing,
+                threads,
+                shapes,
+                maxLength,
+                truncate,
+                value,
+                scale,
+                tagging,
+                batchMaxSize,
+                batchMaxWait);
     }
 
     public ModelSettings withTagging(Tagging value) {
         return new ModelSettings(
-                bundle, sharing, threads, shapes, maxLength, labels, labelScale, value, batchMaxSize, batchMaxWait);
+                bundle,
+                sharing,
+                threads,
+                shapes,
+                maxLength,
+                truncate,
+                labels,
+                labelScale,
+                value,
+                batchMaxSize,
+                batchMaxWait);
     }
 
     public ModelSettings withBatch(int maxSize, Duration maxWait) {
         return new ModelSettings(
-                bundle, sharing, threads, shapes, maxLength, labels, labelScale, tagging, maxSize, maxWait);
+                bundle, sharing, threads, shapes, maxLength, truncate, labels, labelScale, tagging, maxSize, maxWait);
     }
 }

@@ -79,6 +79,11 @@ public final class SharedModels {
         return new Lease(null, null, TextModel.open(ModelBundle.open(bundle), intraOpThreads, shapes));
     }
 
+    /** A lease on a model the caller made (from parts, in tests): closing the lease closes the model. */
+    public static Lease adopt(TextModel model) {
+        return new Lease(null, null, model);
+    }
+
     /** The TaskManager's model for this bundle, loaded by its first user. */
     public static Lease share(Path bundle, int intraOpThreads, ShapePolicy shapes) {
         Key key = new Key(bundle.toAbsolutePath().normalize(), shapes);
