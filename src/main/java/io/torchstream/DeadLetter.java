@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * An element the model did not run on, and why: its text was null or empty, its text function threw,
- * or its text was over the size limit. A Flink POJO.
+ * An element without a result, and why: its text was null or empty, its text function threw, its text
+ * was over the size limit, or the model failed on it alone (a text longer than the model with truncation
+ * off, a text the tokenizer or the model throws on). A Flink POJO.
  *
  * @param <T> the element type
  */

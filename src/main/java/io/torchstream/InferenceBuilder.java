@@ -138,7 +138,7 @@ public abstract class InferenceBuilder<T, R extends ModelResult<T>, B extends In
      * The operator's uid, by which savepoints match its state. Set one that stays the same across
      * versions of the job.
      *
-     * @param uid the uid (default: {@code torchstream-VERB-MODEL})
+     * @param uid the uid (default: none; the operator keeps no state, so Flink's generated one does)
      * @return this builder
      */
     public B uid(String uid) {
@@ -162,8 +162,8 @@ public abstract class InferenceBuilder<T, R extends ModelResult<T>, B extends In
     /**
      * Checks everything against the bundle and adds the operator to the input's job.
      *
-     * @return the results, one per element admitted, in input order per subtask, each with its element's
-     *     timestamp; {@link Torchstream#deadLetters} gives the elements refused
+     * @return the results, one per element the model predicted, in input order per subtask, each with its
+     *     element's timestamp; {@link Torchstream#deadLetters} gives the elements refused or failed
      * @throws IllegalArgumentException naming the method whose argument is wrong
      * @throws IllegalStateException naming the method that was not called
      */
@@ -218,8 +218,9 @@ public abstract class InferenceBuilder<T, R extends ModelResult<T>, B extends In
                 Torchstream.deadLetterTag(input.getType()),
                 size,
                 batchMaxWait.toMillis());
-        return input.transform(
-                        name != null ? name : verb + ": " + manifest.name(), resultType(input.getType()), operator)
-                .uid(uid != null ? uid : "torchstream-" + verb + "-" + manifest.name());
+        SingleOutputStreamOperator<R> results = input.transform(
+                name != null ? name : verb + ": " + manifest.name(), resultType(input.getType()), operator);
+        // The operator keeps no state, so savepoints need no uid of it unless the user gives one.
+        return uid != null ? results.uid(uid) : results;
     }
 }

@@ -57,19 +57,15 @@ final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, Li
         // A shared model was warmed up on the thread that loaded it; this subtask's thread needs its own.
         session.warmUpThisThread();
         metrics = ModelMetrics.register(getRuntimeContext().getMetricGroup(), session);
-        labelCounts = new LabelCounts();
-        getRuntimeContext()
-                .addAccumulator(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LABELS, labelCounts);
+        labelCounts = TorchstreamMetrics.accumulator(getRuntimeContext(), TorchstreamMetrics.LABELS, LabelCounts::new);
         eventsOutTotal = getRuntimeContext()
                 .getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.EVENTS_OUT);
         tokensComputedTotal = getRuntimeContext()
                 .getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.TOKENS_COMPUTED);
         tokensRealTotal = getRuntimeContext()
                 .getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.TOKENS_REAL);
-        lastResult = new LongMaximum();
-        getRuntimeContext()
-                .addAccumulator(
-                        TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS, lastResult);
+        lastResult = TorchstreamMetrics.accumulator(
+                getRuntimeContext(), TorchstreamMetrics.LAST_RESULT_MILLIS, LongMaximum::new);
         LOG.info(
                 "subtask {} serves {} ({}, {} libtorch threads, {} model)",
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),

@@ -4,6 +4,7 @@ import io.torchstream.internal.flink.TorchstreamMetrics;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -37,6 +38,8 @@ final class InferenceOperator<T, R>
     private final long maxWaitMillis;
 
     private transient List<Request<T>> buffer;
+    // With object reuse, the caller may reuse the element once processElement returns: buffered ones are copies.
+    private transient TypeSerializer<T> copier;
     private transient StreamRecord<R> reuse;
     // Counts flushes: a timer armed for an earlier, already flushed batch finds it moved on and does nothing.
     private transient long generation;
@@ -67,6 +70,9 @@ final class InferenceOperator<T, R>
         super.open();
         buffer = new ArrayList<>(maxSize);
         reuse = new StreamRecord<>(null);
+        copier = getExecutionConfig().isObjectReuseEnabled()
+                ? getOperatorConfig().<T>getTypeSerializerIn(0, getUserCodeClassloader())
+                : null;
         deadLetterCount = getMetricGroup().addGroup(TorchstreamMetrics.GROUP).counter(TorchstreamMetrics.DEAD_LETTERS);
         deadLettersTotal = getRuntimeContext()
                 .getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.DEAD_LETTERS);
@@ -74,7 +80,7 @@ final class InferenceOperator<T, R>
 
     @Override
     public void processElement(StreamRecord<T> element) throws Exception {
-        T value = element.getValue();
+        T value = copier == null ? element.getValue() : copier.copy(element.getValue());
         Request<T> request;
         try {
             request = new Request<>(value, admission.admit(value), element.getTimestamp(), element.hasTimestamp());

@@ -56,6 +56,9 @@ final class TextAdmission<T> implements Serializable {
         if (!allowEmpty && read.isBlank()) {
             throw new Refused("empty " + what);
         }
+        if (TextInput.hasUnpairedSurrogate(read)) {
+            throw new Refused("the " + what + " contains an unpaired UTF-16 surrogate");
+        }
         if (read.length() > maxChars) {
             throw new Refused(what + " of " + read.length() + " characters is over the limit of " + maxChars);
         }

@@ -18,7 +18,9 @@ import java.util.stream.Stream;
  * The packages form layers, and every reference points down them: {@code internal.bundle} → {@code
  * internal.text} → {@code internal.runtime} → {@code internal.task} → {@code internal.session} → {@code
  * internal.flink} → the public API ({@code io.torchstream}) → {@code jobs} and {@code sql} (which know
- * nothing of each other) → {@code cli}. Benchmarks and the cluster harness are test code, above all.
+ * nothing of each other) → {@code cli}. Benchmarks and the cluster harness are test code, above all. Below
+ * {@code internal.flink} no Flink class is used but the typed description of options, and DJL only in the
+ * runtime and the tokenizer.
  */
 class LayeringTest {
 
@@ -35,7 +37,15 @@ class LayeringTest {
             Map.entry("io.torchstream.cli", 8));
 
     private static final Pattern PACKAGE = Pattern.compile("^package ([\\w.]+);", Pattern.MULTILINE);
-    private static final Pattern REFERENCE = Pattern.compile("\\bio\\.torchstream(?:\\.[a-z]\\w*)*(?=\\.[A-Z])");
+    private static final Pattern REFERENCE = Pattern.compile("\\bio\\.torchstream(?:\\.[a-z]\\w*)*(?=\\.[A-Z]|\\.\\*)");
+    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)", Pattern.MULTILINE);
+
+    /** Below Flink's layer, Flink only for the typed description of options; DJL only where libtorch and tokenizers are. */
+    private static final int FLINK_RANK = 5;
+
+    private static final List<String> FLINK_BELOW_ITS_LAYER = List.of("org.apache.flink.configuration.");
+    private static final List<String> DJL_PACKAGES =
+            List.of("io.torchstream.internal.runtime", "io.torchstream.internal.text");
 
     @Test
     void everyReferenceInTheProductPointsDownTheLayers() throws IOException {
@@ -65,5 +75,31 @@ class LayeringTest {
             }
         }
         assertThat(upward).isEmpty();
+    }
+
+    @Test
+    void flinkStaysAboveTheSessionAndDjlInTheRuntimeAndTheTokenizer() throws IOException {
+        List<String> misplaced = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            for (Path source : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                String code = Files.readString(source);
+                Matcher pkg = PACKAGE.matcher(code);
+                pkg.find();
+                int rank = RANKS.get(pkg.group(1));
+                Matcher imported = IMPORT.matcher(code);
+                while (imported.find()) {
+                    String name = imported.group(1);
+                    if (rank < FLINK_RANK
+                            && name.startsWith("org.apache.flink.")
+                            && FLINK_BELOW_ITS_LAYER.stream().noneMatch(name::startsWith)) {
+                        misplaced.add(source + " imports " + name + " below Flink's layer");
+                    }
+                    if (name.startsWith("ai.djl.") && !DJL_PACKAGES.contains(pkg.group(1))) {
+                        misplaced.add(source + " imports " + name + " outside the runtime and the tokenizer");
+                    }
+                }
+            }
+        }
+        assertThat(misplaced).isEmpty();
     }
 }

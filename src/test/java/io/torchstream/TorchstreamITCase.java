@@ -221,6 +221,25 @@ class TorchstreamITCase {
     }
 
     @Test
+    void twoModelsChainedIntoOneTaskShareItsAccumulators() throws Exception {
+        StreamExecutionEnvironment env = env();
+        env.setParallelism(1);
+        DataStream<Order> orders =
+                env.fromData(TypeInformation.of(Order.class), orders(6).toArray(new Order[0]));
+        DataStream<String> labels = Torchstream.classify(orders)
+                .text(Order::getDescription)
+                .model(ModelSpec.bundle(SEQ_CLS))
+                .build()
+                .map(c -> "label " + c.getValue().id, Types.STRING);
+        DataStream<String> vectors = Torchstream.embed(orders)
+                .text(Order::getDescription)
+                .model(ModelSpec.bundle(Fixtures.bundleDir("bert-embedding").toString()))
+                .build()
+                .map(e -> "vector " + e.getValue().id, Types.STRING);
+        assertThat(collect(labels.union(vectors))).hasSize(12);
+    }
+
+    @Test
     void tagAndEmbedGiveTheModelsEntitiesAndVectors() throws Exception {
         String tagger = Fixtures.bundleDir("bert-token-cls").toString();
         String embedder = Fixtures.bundleDir("bert-embedding").toString();

@@ -7,6 +7,7 @@ import io.torchstream.internal.session.ModelSession;
 import io.torchstream.internal.task.Prediction;
 import io.torchstream.internal.task.Predictions;
 import io.torchstream.internal.text.TextInput;
+import io.torchstream.sql.TorchScriptModelOptions.ErrorHandling;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.RuntimeContext;
@@ -31,8 +32,10 @@ import java.util.concurrent.CompletableFuture;
  * runs the queued rows as one padded batch (up to the batch size, waiting at most {@code batch.max-wait}
  * once the model is free) and completes each row's future with its OUTPUT row, in submission order.
  * Loads the bundle in {@link #open} (warmed up at every shape it may run), frees it in {@link #close}
- * (safe twice). A NULL input gives a row of NULLs without running the model; an empty text runs like
- * any other. A failed batch fails exactly its rows' futures, and so the job.
+ * (safe twice). A NULL input gives a row of NULLs without running the model (with its reason, under
+ * {@code 'error-handling' = 'column'}); an empty text runs like any other unless {@code 'empty-text' =
+ * 'error'}. A row the model cannot predict is handled as {@code 'error-handling'} says; the session runs a
+ * failing batch again row by row, so only the bad rows fail.
  *
  * <p>Public because Flink's generated code calls it.
  */
@@ -135,7 +138,11 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
             if (nullRows != null) {
                 nullRows.inc();
             }
-            return CompletableFuture.completedFuture(List.of(spec.columns().nulls()));
+            // With an error column, a row without a text says so, so that a query can route it to its dead letters.
+            return CompletableFuture.completedFuture(List.of(
+                    spec.errorHandling() == ErrorHandling.COLUMN
+                            ? spec.columns().failed("no text: the input is NULL")
+                            : spec.columns().nulls()));
         }
         String refusal = spec.refusal(input);
         if (refusal != null) {

@@ -62,6 +62,10 @@ public final class TorchstreamParse extends ScalarFunction {
      */
     public Row eval(
             byte[] bytes, String idField, String textField, String textPairField, Integer maxBytes, String emptyText) {
+        if (idField == null || textField == null || textPairField == null || maxBytes == null || emptyText == null) {
+            throw new IllegalArgumentException(
+                    "TORCHSTREAM_PARSE: the field names, the size limit and the empty-text" + " rule must not be NULL");
+        }
         EventContract.EmptyText empty = switch (emptyText) {
             case "dead-letter" -> EventContract.EmptyText.DEAD_LETTER;
             case "predict" -> EventContract.EmptyText.PREDICT;

@@ -9,6 +9,7 @@ import io.torchstream.internal.runtime.PaddedBatch;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * A model without libtorch, for tests of batching and grouping: each row's logits are a function of
@@ -18,18 +19,18 @@ import java.util.List;
 public final class FakeModelRunner implements ModelRunner {
 
     private final BundleManifest manifest;
-    private final int failLongerThan;
+    private final Predicate<long[]> breaksOn;
     private final List<TraceShape> ran = new ArrayList<>();
     private boolean closed;
 
     public FakeModelRunner(BundleManifest manifest) {
-        this(manifest, Integer.MAX_VALUE);
+        this(manifest, ids -> false);
     }
 
-    /** A runner whose forward pass throws for any batch with a row of more than {@code failLongerThan} real tokens. */
-    public FakeModelRunner(BundleManifest manifest, int failLongerThan) {
+    /** A runner whose forward pass throws for any batch with a row whose real token ids {@code breaksOn} matches. */
+    public FakeModelRunner(BundleManifest manifest, Predicate<long[]> breaksOn) {
         this.manifest = manifest;
-        this.failLongerThan = failLongerThan;
+        this.breaksOn = breaksOn;
     }
 
     /** The logit of label {@code k} for a row with these real token ids. */
@@ -52,7 +53,7 @@ public final class FakeModelRunner implements ModelRunner {
         float[] data = new float[shape.batch() * labels];
         for (int r = 0; r < shape.batch(); r++) {
             long[] real = realIds(batch, r);
-            if (real.length > failLongerThan) {
+            if (breaksOn.test(real)) {
                 throw new ModelRunException("a row of " + real.length + " tokens broke the fake model");
             }
             for (int k = 0; k < labels; k++) {

@@ -92,14 +92,14 @@ public final class NewsTopicsJob {
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setValueOnlyDeserializer(new SimpleStringSchema())
                 .build();
-        SingleOutputStreamOperator<Message> messages = env.fromSource(
+        SingleOutputStreamOperator<Message> parsed = env.fromSource(
                         source, WatermarkStrategy.noWatermarks(), "kafka: news")
                 .process(new ParseMessage(), TypeInformation.of(Message.class))
-                .uid("parse")
-                .assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<Message>forBoundedOutOfOrderness(Duration.ofSeconds(5))
-                                .withTimestampAssigner((m, previous) -> m.time)
-                                .withIdleness(Duration.ofMinutes(1)));
+                .uid("parse");
+        DataStream<Message> messages = parsed.assignTimestampsAndWatermarks(
+                WatermarkStrategy.<Message>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                        .withTimestampAssigner((m, previous) -> m.time)
+                        .withIdleness(Duration.ofMinutes(1)));
 
         Streams streams = topology(
                 messages,
@@ -119,7 +119,7 @@ public final class NewsTopicsJob {
         streams.refused()
                 .map(d -> deadLetterJson(d.getReason(), JSON.writeValueAsString(d.getValue())), Types.STRING)
                 .uid("refused-json")
-                .union(messages.getSideOutput(ParseMessage.UNPARSABLE))
+                .union(parsed.getSideOutput(ParseMessage.UNPARSABLE))
                 .sinkTo(kafka(brokers, a.getOrDefault("dead-letters", "news-dlq")))
                 .uid("kafka-dead-letters");
         env.execute("news-topics");

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.torchstream.internal.text.TextInput;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -74,7 +76,7 @@ public final class EventParser {
         if (text == null) {
             return Result.refuse(missingOrWrong(root, contract.textField()));
         }
-        if (hasUnpairedSurrogate(text)) {
+        if (TextInput.hasUnpairedSurrogate(text)) {
             return Result.refuse("field '" + contract.textField()
                     + "' contains an unpaired UTF-16 surrogate (\\ud800-\\udfff escape)");
         }
@@ -90,7 +92,7 @@ public final class EventParser {
                         "field '" + contract.textPairField() + "' is " + kind(pairNode) + ", not a string");
             }
             pair = pairNode.asText();
-            if (hasUnpairedSurrogate(pair)) {
+            if (TextInput.hasUnpairedSurrogate(pair)) {
                 return Result.refuse("field '" + contract.textPairField() + "' contains an unpaired UTF-16 surrogate");
             }
         } else if (contract.requirePair()) {
@@ -148,19 +150,4 @@ public final class EventParser {
     }
 
     // A lone surrogate cannot become UTF-8, and the tokenizer's native side would reject it.
-    static boolean hasUnpairedSurrogate(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                } else {
-                    return true;
-                }
-            } else if (Character.isLowSurrogate(c)) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

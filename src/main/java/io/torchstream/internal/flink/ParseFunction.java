@@ -40,10 +40,8 @@ public class ParseFunction extends ProcessFunction<RawEvent, TextEvent> {
                 .getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.EVENTS_IN);
         deadLettersTotal = getRuntimeContext()
                 .getLongCounter(TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.DEAD_LETTERS);
-        firstEvent = new LongMinimum();
-        getRuntimeContext()
-                .addAccumulator(
-                        TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS, firstEvent);
+        firstEvent = TorchstreamMetrics.accumulator(
+                getRuntimeContext(), TorchstreamMetrics.FIRST_EVENT_MILLIS, LongMinimum::new);
     }
 
     @Override

@@ -1,5 +1,10 @@
 package io.torchstream.internal.flink;
 
+import org.apache.flink.api.common.accumulators.Accumulator;
+import org.apache.flink.api.common.functions.RuntimeContext;
+
+import java.util.function.Supplier;
+
 /** Metric names, all under the operator's {@value #GROUP} group. */
 public final class TorchstreamMetrics {
 
@@ -38,4 +43,21 @@ public final class TorchstreamMetrics {
     public static final String ACCUMULATOR_PREFIX = "torchstream.";
 
     private TorchstreamMetrics() {}
+
+    /**
+     * The task's accumulator for {@code metric}, created on first use: operators chained into one task
+     * share the task's accumulators, and adding one of a name twice fails.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static <A extends Accumulator<?, ?>> A accumulator(
+            RuntimeContext context, String metric, Supplier<A> create) {
+        String name = ACCUMULATOR_PREFIX + metric;
+        Accumulator<?, ?> existing = context.getAccumulator(name);
+        if (existing != null) {
+            return (A) existing;
+        }
+        A created = create.get();
+        context.addAccumulator(name, (Accumulator) created);
+        return created;
+    }
 }

@@ -269,7 +269,10 @@ public final class ModelOptions {
      * grouped by length.
      */
     public static int defaultBatchSize(BundleManifest manifest, ShapePolicy shapes) {
-        int batch = manifest.shapes().stream().mapToInt(TraceShape::batch).max().orElseThrow();
+        int batch = shapes.shapes(manifest).stream()
+                .mapToInt(TraceShape::batch)
+                .max()
+                .orElseThrow();
         long lengths = shapes.shapes(manifest).stream()
                 .mapToInt(TraceShape::seqLen)
                 .distinct()

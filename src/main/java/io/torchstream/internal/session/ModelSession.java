@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * loaded or leased from the TaskManager's shared copy, libtorch's threads chosen for the slots that share
  * the process, every calling thread warmed up before its first batch, and outputs decoded into what the
  * job emits (classifications, with the bundle's labels or labels by description; entities; embeddings).
- * {@link #close()} releases everything and is safe to call twice. Knows nothing of Flink.
+ * {@link #close()} releases everything and is safe to call twice. Knows nothing of Flink's runtime (the
+ * options are described with Flink's {@code ConfigOption}s, a configuration class and no more).
  */
 public final class ModelSession implements AutoCloseable {
 
@@ -126,9 +127,8 @@ public final class ModelSession implements AutoCloseable {
      *
      * <p>A bad input fails alone: a text too long for the model when truncation is off is refused before the
      * forward pass, and a batch that throws is run again input by input, so that each one that fails gets
-     * its reason ({@link Predictions#error}) and the others their predictions. When every input of a batch
-     * of several fails on its own too, the model is at fault rather than the inputs, and the batch's failure
-     * is thrown.
+     * its reason ({@link Predictions#error}) and the others their predictions. Unless the model no longer
+     * predicts a text known to be good either: then the model is at fault, and the batch's failure is thrown.
      */
     public Predictions predict(List<TextInput> inputs) {
         if (closed.get()) {
@@ -138,11 +138,27 @@ public final class ModelSession implements AutoCloseable {
         try {
             return run(inputs);
         } catch (RuntimeException batchFailure) {
-            return oneByOne(inputs, batchFailure);
+            if (!stillWorks()) {
+                throw batchFailure;
+            }
+            return oneByOne(inputs);
         }
     }
 
-    private Predictions oneByOne(List<TextInput> inputs, RuntimeException batchFailure) {
+    /** Whether the model still predicts a text known to be good: if not, the model is at fault, not the inputs. */
+    private boolean stillWorks() {
+        TextInput probe = model.manifest().textPair()
+                ? TextInput.pair("torchstream warm-up", "torchstream warm-up")
+                : TextInput.of("torchstream warm-up");
+        try {
+            run(List.of(probe));
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private Predictions oneByOne(List<TextInput> inputs) {
         List<Prediction> results = new ArrayList<>(inputs.size());
         List<Embedding> embeddings = classifier == null ? null : new ArrayList<>(inputs.size());
         List<String> errors = new ArrayList<>(inputs.size());
@@ -163,9 +179,6 @@ public final class ModelSession implements AutoCloseable {
                     embeddings.add(null);
                 }
             }
-        }
-        if (inputs.size() > 1 && errors.stream().allMatch(e -> e != null)) {
-            throw batchFailure;
         }
         return new Predictions(results, forwards, embeddings, errors);
     }

@@ -102,6 +102,10 @@ public final class SharedModels {
             try {
                 entry.model.complete(TextModel.open(ModelBundle.open(key.bundle()), intraOpThreads, shapes));
             } catch (RuntimeException | Error e) {
+                synchronized (SharedModels.class) {
+                    // Whoever comes next loads again, rather than sharing this failure.
+                    MODELS.remove(key, entry);
+                }
                 entry.model.completeExceptionally(e);
             }
         } else if (intraOpThreads != entry.threads) {

@@ -188,7 +188,6 @@ public final class TextModel implements AutoCloseable {
      * it on live events, at the tail of their latency.
      */
     public void warmUpThisThread() {
-        warmedUp.set(true);
         EncodedText sample = encoder.encode(TextInput.of("torchstream warm-up"));
         for (TraceShape shape : shapes) {
             PaddedBatch batch = PaddedBatch.of(
@@ -200,6 +199,7 @@ public final class TextModel implements AutoCloseable {
                 forward(batch);
             }
         }
+        warmedUp.set(true);
     }
 
     /**

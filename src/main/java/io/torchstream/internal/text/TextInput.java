@@ -21,4 +21,24 @@ public record TextInput(String text, String textPair) implements Serializable {
     public boolean isPair() {
         return textPair != null;
     }
+
+    /**
+     * Whether {@code s} holds a UTF-16 surrogate without its partner: text that no UTF-8 encoder (and so no
+     * tokenizer) can take as it is.
+     */
+    public static boolean hasUnpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return true;
+                }
+            } else if (Character.isLowSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }
