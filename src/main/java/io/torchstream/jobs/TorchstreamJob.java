@@ -13,6 +13,7 @@ import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.bundle.Task;
 import io.torchstream.internal.flink.ConsoleLines;
 import io.torchstream.internal.flink.DeadLetters;
+import io.torchstream.internal.flink.EvenRate;
 import io.torchstream.internal.flink.EventContract;
 import io.torchstream.internal.flink.GeneratedEvents;
 import io.torchstream.internal.flink.JsonLinesFileSink;
@@ -229,7 +230,7 @@ public final class TorchstreamJob {
             DataGeneratorSource<RawEvent> generator = new DataGeneratorSource<>(
                     new GeneratedEvents(texts),
                     input.count() > 0 ? input.count() : Long.MAX_VALUE,
-                    input.rate() > 0 ? RateLimiterStrategy.perSecond(input.rate()) : RateLimiterStrategy.noOp(),
+                    input.rate() > 0 ? new EvenRate<>(input.rate()) : RateLimiterStrategy.noOp(),
                     TypeInformation.of(RawEvent.class));
             return env.fromSource(generator, WatermarkStrategy.noWatermarks(), "generator")
                     .uid("torchstream-source");

@@ -9,6 +9,7 @@ import io.torchstream.internal.runtime.ModelOutput;
 import io.torchstream.internal.runtime.ModelRunException;
 import io.torchstream.internal.runtime.ModelRunner;
 import io.torchstream.internal.runtime.PaddedBatch;
+import io.torchstream.internal.runtime.TorchEngine;
 import io.torchstream.internal.runtime.TorchScriptRunner;
 import io.torchstream.internal.text.EncodedText;
 import io.torchstream.internal.text.TextEncoder;
@@ -31,9 +32,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class TextModel implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TextModel.class);
-
-    /** libtorch's graph executor re-optimises for each new shape over its first few calls. */
-    static final int WARMUP_RUNS = 3;
 
     private final ModelBundle bundle;
     private final BundleManifest manifest;
@@ -92,6 +90,7 @@ public final class TextModel implements AutoCloseable {
             encoder.close();
             throw e;
         }
+        long loaded = System.nanoTime();
         try {
             warmUp(bundle, encoder, runner, policy.shapes(bundle.manifest()));
         } catch (RuntimeException e) {
@@ -101,9 +100,12 @@ public final class TextModel implements AutoCloseable {
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
         LOG.info(
-                "loaded {} in {} ms: {} at shapes {}",
+                "loaded {} in {} ms ({} ms tokenizer and libtorch, {} ms warm-up, {} run(s) a shape): {} at shapes {}",
                 bundle,
                 millis,
+                (loaded - started) / 1_000_000,
+                (System.nanoTime() - loaded) / 1_000_000,
+                TorchEngine.warmUpRuns(),
                 bundle.manifest().task(),
                 policy.shapes(bundle.manifest()));
         TextModel model = new TextModel(bundle, bundle.manifest(), encoder, runner, policy, millis);
@@ -116,7 +118,7 @@ public final class TextModel implements AutoCloseable {
         EncodedText sample = encoder.encode(TextInput.of("torchstream warm-up"));
         for (TraceShape shape : shapes) {
             List<EncodedText> rows = Collections.nCopies(shape.batch(), sample.head(shape.seqLen()));
-            for (int i = 0; i < WARMUP_RUNS; i++) {
+            for (int i = 0; i < TorchEngine.warmUpRuns(); i++) {
                 ModelOutput output;
                 try {
                     output = runner.run(PaddedBatch.of(rows, shape, manifest.padTokenId(), manifest.padTokenTypeId()));
@@ -195,7 +197,7 @@ public final class TextModel implements AutoCloseable {
                     shape,
                     manifest.padTokenId(),
                     manifest.padTokenTypeId());
-            for (int i = 0; i < WARMUP_RUNS; i++) {
+            for (int i = 0; i < TorchEngine.warmUpRuns(); i++) {
                 forward(batch);
             }
         }
@@ -203,11 +205,13 @@ public final class TextModel implements AutoCloseable {
     }
 
     /**
-     * Warms up the calling thread unless it has run this model's shapes already (it loaded the model,
-     * or ran {@link #warmUpThisThread}). Models wired from parts need no warm-up.
+     * Warms up the calling thread unless it has run this model's shapes already (it loaded the model, or
+     * ran {@link #warmUpThisThread}), or unless the graph executor does not re-optimise per thread (see
+     * {@link TorchEngine#GRAPH_OPTIMIZER}): then the warm-up at load, on one thread, served them all. Models
+     * wired from parts need no warm-up.
      */
     public void warmUpThisThreadOnce() {
-        if (bundle != null && !warmedUp.get()) {
+        if (bundle != null && TorchEngine.warmUpRuns() > 1 && !warmedUp.get()) {
             warmUpThisThread();
         }
     }
