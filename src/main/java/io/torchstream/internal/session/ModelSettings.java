@@ -76,51 +76,6 @@ public record ModelSettings(
                 Duration.ofMillis(20));
     }
 
-    public ModelSettings withSharing(ModelSharing value) {
-        return new ModelSettings(
-                bundle,
-                value,
-                threads,
-                shapes,
-                maxLength,
-                truncate,
-                labels,
-                labelScale,
-                tagging,
-                batchMaxSize,
-                batchMaxWait);
-    }
-
-    public ModelSettings withThreads(int value) {
-        return new ModelSettings(
-                bundle,
-                sharing,
-                value,
-                shapes,
-                maxLength,
-                truncate,
-                labels,
-                labelScale,
-                tagging,
-                batchMaxSize,
-                batchMaxWait);
-    }
-
-    public ModelSettings withLabels(List<LabelSpec> value, double scale) {
-        return new ModelSettings(
-                bundle,
-                sharing,
-                threads,
-                shapes,
-                maxLength,
-                truncate,
-                value,
-                scale,
-                tagging,
-                batchMaxSize,
-                batchMaxWait);
-    }
-
     public ModelSettings withTagging(Tagging value) {
         return new ModelSettings(
                 bundle,
