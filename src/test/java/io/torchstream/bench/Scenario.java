@@ -227,20 +227,7 @@ public final class Scenario {
                 .build()
                 .sinkTo(new DiscardingSink<>());
         JobExecutionResult result = env.execute("typed");
-        long first = ((Number) result.getAccumulatorResult(
-                        TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS))
-                .longValue();
-        long last = ((Number) result.getAccumulatorResult(
-                        TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS))
-                .longValue();
-        long n = ((Number) result.getAccumulatorResult(
-                        TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.EVENTS_OUT))
-                .longValue();
-        ObjectNode r = MAPPER.createObjectNode();
-        r.put("events_per_second", n / ((last - first) / 1e3));
-        r.put("events", n);
-        r.put("seconds", (last - first) / 1e3);
-        return r;
+        return throughput(result, accumulator(result, TorchstreamMetrics.EVENTS_OUT));
     }
 
     /** End-to-end latency of generated events at a fixed rate: from creation to the result leaving the job. */
@@ -311,17 +298,22 @@ public final class Scenario {
                         Path.of(a.get("bundle")).toAbsolutePath().toString(), config.labels, config.labelScale))
                 .sinkTo(new DiscardingSink<>());
         JobExecutionResult result = env.execute("per-event predictor");
-        long first = ((Number) result.getAccumulatorResult(
-                        TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.FIRST_EVENT_MILLIS))
-                .longValue();
-        long last = ((Number) result.getAccumulatorResult(
-                        TorchstreamMetrics.ACCUMULATOR_PREFIX + TorchstreamMetrics.LAST_RESULT_MILLIS))
-                .longValue();
-        long n = Files.lines(events).count();
+        return throughput(result, Files.lines(events).count());
+    }
+
+    private static long accumulator(JobExecutionResult result, String metric) {
+        return ((Number) result.getAccumulatorResult(TorchstreamMetrics.ACCUMULATOR_PREFIX + metric)).longValue();
+    }
+
+    /** {@code n} events from the first one read to the last result written. */
+    private static ObjectNode throughput(JobExecutionResult result, long n) {
+        double seconds = (accumulator(result, TorchstreamMetrics.LAST_RESULT_MILLIS)
+                        - accumulator(result, TorchstreamMetrics.FIRST_EVENT_MILLIS))
+                / 1e3;
         ObjectNode r = MAPPER.createObjectNode();
-        r.put("events_per_second", n / ((last - first) / 1e3));
+        r.put("events_per_second", n / seconds);
         r.put("events", n);
-        r.put("seconds", (last - first) / 1e3);
+        r.put("seconds", seconds);
         return r;
     }
 }
