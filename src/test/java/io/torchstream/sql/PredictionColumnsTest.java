@@ -81,8 +81,8 @@ class PredictionColumnsTest {
         RowData row = c.write(
                 new Entities(
                         List.of(
-                                new Entity("PER", true, 0.9, -1, "Ada", 0, 3),
-                                new Entity("LOC", true, 0.7, -1, "Paris", 10, 15)),
+                                new Entity("PER", true, 0.9, -1, "Ada", 0, 3, Entity.MODEL),
+                                new Entity("LOC", true, 0.7, -1, "Paris", 10, 15, Entity.MODEL)),
                         false),
                 null);
         ArrayData entities = row.getArray(0);

@@ -11,5 +11,11 @@ package io.torchstream.internal.task;
  * @param word the text the entity spans: {@code text[start:end]}
  * @param start first character, in code points (as Python indexes strings)
  * @param end end character (exclusive), in code points
+ * @param source what found it: {@value #MODEL}, or {@code pattern:NAME} for a pattern recognizer
  */
-public record Entity(String label, boolean grouped, double score, int index, String word, int start, int end) {}
+public record Entity(
+        String label, boolean grouped, double score, int index, String word, int start, int end, String source) {
+
+    /** The source of the model's own entities. */
+    public static final String MODEL = "model";
+}

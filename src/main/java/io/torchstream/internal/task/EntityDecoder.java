@@ -97,7 +97,8 @@ public final class EntityDecoder {
                         t.index(),
                         slice(text, t.start(), t.end()),
                         t.start(),
-                        t.end()));
+                        t.end(),
+                        Entity.MODEL));
             }
             return aggregation == Aggregation.NONE ? entities : group(entities, text);
         }
@@ -144,7 +145,7 @@ public final class EntityDecoder {
         int best = argmax(scores);
         int start = tokens.get(0).start();
         int end = tokens.get(tokens.size() - 1).end();
-        return new Entity(labels.get(best), false, scores[best], -1, slice(text, start, end), start, end);
+        return new Entity(labels.get(best), false, scores[best], -1, slice(text, start, end), start, end, Entity.MODEL);
     }
 
     /** Merges adjacent entities of one type; a B- label starts a new one. */
@@ -178,7 +179,7 @@ public final class EntityDecoder {
         }
         int start = run.get(0).start();
         int end = run.get(run.size() - 1).end();
-        return new Entity(type, true, score / run.size(), -1, slice(text, start, end), start, end);
+        return new Entity(type, true, score / run.size(), -1, slice(text, start, end), start, end, Entity.MODEL);
     }
 
     /** The pipeline's get_tag: (B|I, type); a label without a B-/I- prefix continues like an I-. */
