@@ -21,11 +21,18 @@ public final class EntitySpan {
     private String word;
     private int start;
     private int end;
+    private String source;
 
     /** For Flink's serializer. */
     public EntitySpan() {}
 
     public EntitySpan(String label, boolean grouped, double score, int index, String word, int start, int end) {
+        this(label, grouped, score, index, word, start, end, "model");
+    }
+
+    public EntitySpan(
+            String label, boolean grouped, double score, int index, String word, int start, int end, String source) {
+        this.source = source;
         this.label = label;
         this.grouped = grouped;
         this.score = score;
@@ -49,6 +56,7 @@ public final class EntitySpan {
         fields.put("word", Types.STRING);
         fields.put("start", Types.INT);
         fields.put("end", Types.INT);
+        fields.put("source", Types.STRING);
         return Types.POJO(EntitySpan.class, fields);
     }
 
@@ -118,6 +126,18 @@ public final class EntitySpan {
         this.end = end;
     }
 
+    /**
+     * What found the entity: {@code model}, or {@code pattern:NAME} for a pattern recognizer of a redacting
+     * model spec ({@code pattern:email}, {@code pattern:credit_card}, ...).
+     */
+    public String getSource() {
+        return source;
+    }
+
+    public void setSource(String source) {
+        this.source = source;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof EntitySpan other
@@ -127,12 +147,13 @@ public final class EntitySpan {
                 && index == other.index
                 && Objects.equals(word, other.word)
                 && start == other.start
-                && end == other.end;
+                && end == other.end
+                && Objects.equals(source, other.source);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(label, grouped, score, index, word, start, end);
+        return Objects.hash(label, grouped, score, index, word, start, end, source);
     }
 
     @Override

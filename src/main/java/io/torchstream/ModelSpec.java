@@ -1,6 +1,7 @@
 package io.torchstream;
 
 import io.torchstream.internal.session.ModelOptions;
+import io.torchstream.internal.session.RedactionOptions;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
@@ -173,6 +174,33 @@ public final class ModelSpec implements Serializable {
         return with(ModelOptions.TAGGING_IGNORE_LABELS, String.join(";", labels));
     }
 
+    /**
+     * For token-classification bundles: finds personal data with the model and pattern recognizers, and gives
+     * each text redacted ({@link Tagged#getRedacted()}), every entity replaced by {@code <TYPE>} unless
+     * configured otherwise with {@link #redact(String, String)}.
+     *
+     * @return a new spec
+     */
+    public ModelSpec redact() {
+        return with(RedactionOptions.ENABLED, "true");
+    }
+
+    /**
+     * A redaction option, by its key without the {@code redact.} prefix, as the README's table of
+     * {@code redact.*} options lists them: {@code redact("types.EMAIL.operator", "mask")}, {@code
+     * redact("salt", secret)}, {@code redact("patterns", "EMAIL;IBAN")}. Implies {@link #redact()}.
+     *
+     * @param key the option's key under {@code redact.}
+     * @param value its value as a job file would write it (lists ';'-separated)
+     * @return a new spec
+     */
+    public ModelSpec redact(String key, String value) {
+        Map<String, String> copy = new LinkedHashMap<>(options);
+        copy.put(RedactionOptions.ENABLED.key(), "true");
+        copy.put("redact." + key, value);
+        return new ModelSpec(copy, labels);
+    }
+
     private ModelSpec with(ConfigOption<?> option, String value) {
         Map<String, String> copy = new LinkedHashMap<>(options);
         copy.put(option.key(), value);
@@ -191,6 +219,8 @@ public final class ModelSpec implements Serializable {
 
     @Override
     public String toString() {
-        return "ModelSpec" + options + (labels == null ? "" : " with " + labels.size() + " labels");
+        Map<String, String> shown = new LinkedHashMap<>(options);
+        shown.computeIfPresent(RedactionOptions.SALT.key(), (k, v) -> "(hidden)");
+        return "ModelSpec" + shown + (labels == null ? "" : " with " + labels.size() + " labels");
     }
 }

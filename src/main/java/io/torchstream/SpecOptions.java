@@ -9,6 +9,8 @@ import org.apache.flink.configuration.ConfigOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** A {@link ModelSpec} and a builder's batch settings as options, named in messages by the method that set them. */
 final class SpecOptions extends OptionReader {
@@ -40,6 +42,17 @@ final class SpecOptions extends OptionReader {
     @Override
     public String raw(ConfigOption<?> option) {
         return options.get(option.key());
+    }
+
+    @Override
+    public Set<String> keysUnder(String prefix) {
+        Set<String> keys = new TreeSet<>();
+        for (String key : options.keySet()) {
+            if (key.startsWith(prefix)) {
+                keys.add(key);
+            }
+        }
+        return keys;
     }
 
     @Override

@@ -55,8 +55,10 @@ public final class TagBuilder<T> extends InferenceBuilder<T, Tagged<T>, TagBuild
         Entities entities = (Entities) prediction;
         List<EntitySpan> spans = new ArrayList<>(entities.entities().size());
         for (Entity e : entities.entities()) {
-            spans.add(new EntitySpan(e.label(), e.grouped(), e.score(), e.index(), e.word(), e.start(), e.end()));
+            spans.add(new EntitySpan(
+                    e.label(), e.grouped(), e.score(), e.index(), e.word(), e.start(), e.end(), e.source()));
         }
-        return new Tagged<>(value, spans, entities.truncated(), session.modelName(), session.modelVersion());
+        return new Tagged<>(
+                value, spans, entities.redacted(), entities.truncated(), session.modelName(), session.modelVersion());
     }
 }

@@ -17,13 +17,20 @@ import java.util.Objects;
 public final class Tagged<T> extends ModelResult<T> {
 
     private List<EntitySpan> entities;
+    private String redacted;
 
     /** For Flink's serializer. */
     public Tagged() {}
 
     public Tagged(T value, List<EntitySpan> entities, boolean truncated, String model, String modelVersion) {
+        this(value, entities, null, truncated, model, modelVersion);
+    }
+
+    public Tagged(
+            T value, List<EntitySpan> entities, String redacted, boolean truncated, String model, String modelVersion) {
         super(value, truncated, model, modelVersion);
         this.entities = entities;
+        this.redacted = redacted;
     }
 
     /**
@@ -38,6 +45,7 @@ public final class Tagged<T> extends ModelResult<T> {
     public static <T> TypeInformation<Tagged<T>> typeInfo(TypeInformation<T> valueType) {
         Map<String, TypeInformation<?>> fields = fields(valueType);
         fields.put("entities", Types.LIST(EntitySpan.typeInfo()));
+        fields.put("redacted", Types.STRING);
         return (TypeInformation) Types.POJO(Tagged.class, fields);
     }
 
@@ -50,18 +58,36 @@ public final class Tagged<T> extends ModelResult<T> {
         this.entities = entities;
     }
 
+    /**
+     * The text with its entities redacted, each as its type's operator says (by default {@code <TYPE>}), when
+     * the model spec redacts ({@link ModelSpec#redact()}); else null.
+     */
+    public String getRedacted() {
+        return redacted;
+    }
+
+    public void setRedacted(String redacted) {
+        this.redacted = redacted;
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof Tagged<?> other && sameAs(other) && Objects.equals(entities, other.entities);
+        return o instanceof Tagged<?> other
+                && sameAs(other)
+                && Objects.equals(entities, other.entities)
+                && Objects.equals(redacted, other.redacted);
     }
 
     @Override
     public int hashCode() {
-        return 31 * baseHash() + Objects.hashCode(entities);
+        return 31 * (31 * baseHash() + Objects.hashCode(entities)) + Objects.hashCode(redacted);
     }
 
     @Override
     public String toString() {
-        return "Tagged{" + entities + ": " + getValue() + "}";
+        // The value holds the original text: a redacting job's logs must not show it.
+        return redacted == null
+                ? "Tagged{" + entities + ": " + getValue() + "}"
+                : "Tagged{" + entities + ": " + redacted + "}";
     }
 }

@@ -9,6 +9,7 @@ import io.torchstream.internal.session.ModelOptions;
 import io.torchstream.internal.session.ModelSettings;
 import io.torchstream.internal.session.ModelSharing;
 import io.torchstream.internal.session.OptionReader;
+import io.torchstream.internal.session.RedactionOptions;
 import io.torchstream.internal.task.LabelSpec;
 import io.torchstream.internal.task.ShapePolicy;
 
@@ -93,6 +94,11 @@ public final class JobConfig {
     public final Output output;
     public final Output deadLetters;
     public final boolean includeScores;
+    /** Whether results carry the input's text field. */
+    public final boolean keepText;
+    /** Why dead letters leave out the original record, or null when they carry it. */
+    public final String omitOriginalBecause;
+
     public final Delivery delivery;
     public final Duration transactionTimeout;
     public final int parallelism;
@@ -167,6 +173,15 @@ public final class JobConfig {
                     JobOptions.DEAD_LETTERS_PATH, "is the same file as output.path; give dead letters their own file");
         }
         includeScores = options.get(JobOptions.OUTPUT_SCORES, "true or false");
+        boolean redacts = model.redaction().enabled();
+        Boolean keep = options.get(JobOptions.OUTPUT_KEEP_TEXT, "true or false");
+        keepText = keep == null ? !redacts : keep;
+        Boolean includeOriginal = options.get(JobOptions.DEAD_LETTERS_INCLUDE_ORIGINAL, "true or false");
+        omitOriginalBecause = (includeOriginal == null ? !redacts : includeOriginal)
+                ? null
+                : redacts && includeOriginal == null
+                        ? "the job redacts personal data; dead-letters.include-original: true keeps it"
+                        : "dead-letters.include-original is false";
         delivery = options.choice(JobOptions.OUTPUT_KAFKA_DELIVERY, Delivery.values(), JobConfig::id);
         transactionTimeout = options.get(JobOptions.OUTPUT_KAFKA_TX_TIMEOUT, "a duration such as 10min");
 
@@ -287,6 +302,8 @@ public final class JobConfig {
         for (String key : spec.keys()) {
             if (!known.contains(key)
                     && !key.startsWith(JobOptions.FLINK_PREFIX)
+                    // Checked by the redaction options, which know the settings a type may have.
+                    && !key.startsWith(RedactionOptions.TYPES_PREFIX)
                     && !key.equals(JobOptions.CLASSIFY_LABELS)) {
                 known.add(JobOptions.CLASSIFY_LABELS);
                 String closest = known.stream()
@@ -329,6 +346,17 @@ public final class JobConfig {
         @Override
         public String raw(ConfigOption<?> option) {
             return spec.values().get(JobOptions.key(option));
+        }
+
+        @Override
+        public Set<String> keysUnder(String prefix) {
+            Set<String> keys = new TreeSet<>();
+            for (String key : spec.keys()) {
+                if (key.startsWith(prefix)) {
+                    keys.add(key);
+                }
+            }
+            return keys;
         }
 
         @Override

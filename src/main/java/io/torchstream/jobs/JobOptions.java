@@ -118,6 +118,12 @@ public final class JobOptions {
             .booleanType()
             .defaultValue(true)
             .withDescription("Whether classification results carry every label's score.");
+    public static final ConfigOption<Boolean> OUTPUT_KEEP_TEXT = ConfigOptions.key("output.keep-text")
+            .booleanType()
+            .noDefaultValue()
+            .withDescription("Whether results carry the input's text field. Default: true, but false when the model"
+                    + " redacts (redact.enabled), so that the original text does not leave the job; results carry"
+                    + " 'redacted' instead.");
     public static final ConfigOption<String> OUTPUT_KAFKA_SERVERS = ConfigOptions.key("output.kafka.bootstrap-servers")
             .stringType()
             .noDefaultValue()
@@ -148,6 +154,13 @@ public final class JobOptions {
             .noDefaultValue()
             .withDescription(
                     "The JSON-lines file, for dead-letters.type file. It is replaced when the job starts (not when it restores a checkpoint).");
+    public static final ConfigOption<Boolean> DEAD_LETTERS_INCLUDE_ORIGINAL = ConfigOptions.key(
+                    "dead-letters.include-original")
+            .booleanType()
+            .noDefaultValue()
+            .withDescription("Whether dead letters carry the refused record (original, original_base64). Default:"
+                    + " true, but false when the model redacts (redact.enabled): the reason then says what was left"
+                    + " out, and the source, partition and offset say where to find it.");
     public static final ConfigOption<String> DEAD_LETTERS_KAFKA_TOPIC = ConfigOptions.key("dead-letters.kafka.topic")
             .stringType()
             .noDefaultValue()

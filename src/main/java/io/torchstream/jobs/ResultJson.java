@@ -21,7 +21,8 @@ import java.io.UncheckedIOException;
  * Writes a job's results as JSON: the input event's fields, then the prediction in HF pipeline terms
  * ({@code label}, {@code score}, {@code scores}; {@code entities} of {@code entity_group}, {@code score},
  * {@code word}, {@code start}, {@code end}; {@code embedding}), {@code truncated} and the model's name and
- * version. Result fields replace input fields of the same name.
+ * version; {@code redacted} when the model redacts, in which case the text field is left out unless the job
+ * keeps it. Result fields replace input fields of the same name.
  */
 final class ResultJson implements Serializable {
 
@@ -30,10 +31,15 @@ final class ResultJson implements Serializable {
 
     private final String idField;
     private final boolean includeScores;
+    private final String dropField;
 
-    ResultJson(String idField, boolean includeScores) {
+    /**
+     * @param dropField an input field that results leave out (the text, when the job redacts it), or null
+     */
+    ResultJson(String idField, boolean includeScores, String dropField) {
         this.idField = idField;
         this.includeScores = includeScores;
+        this.dropField = dropField;
     }
 
     OutputRecord classified(Classified<TextEvent> result) {
@@ -59,9 +65,16 @@ final class ResultJson implements Serializable {
             if (e.getIndex() >= 0) {
                 node.put("index", e.getIndex());
             }
-            node.put("word", e.getWord());
+            if (dropField == null) {
+                // The entity's text is the original's: it leaves with the text, or not at all.
+                node.put("word", e.getWord());
+            }
             node.put("start", e.getStart());
             node.put("end", e.getEnd());
+            node.put("source", e.getSource());
+        }
+        if (result.getRedacted() != null) {
+            doc.put("redacted", result.getRedacted());
         }
         return write(doc, result);
     }
@@ -84,6 +97,9 @@ final class ResultJson implements Serializable {
         }
         if (!doc.hasNonNull(idField)) {
             doc.put(idField, event.id());
+        }
+        if (dropField != null) {
+            doc.remove(dropField);
         }
         return doc;
     }

@@ -116,10 +116,11 @@ public final class TorchstreamJob {
      */
     public static Streams inference(DataStream<RawEvent> raw, JobConfig config, BundleManifest manifest) {
         SingleOutputStreamOperator<TextEvent> events = raw.process(
-                        new ParseFunction(config.contract(manifest.textPair())), TEXT_EVENT)
+                        new ParseFunction(config.contract(manifest.textPair()), config.omitOriginalBecause), TEXT_EVENT)
                 .name("parse")
                 .uid("torchstream-parse");
-        ResultJson json = new ResultJson(config.idField, config.includeScores);
+        ResultJson json =
+                new ResultJson(config.idField, config.includeScores, config.keepText ? null : config.textField);
         DataStream<OutputRecord> results;
         DataStream<DeadLetter<TextEvent>> refused;
         switch (ModelSession.outputOf(manifest.task(), !config.labels.isEmpty())) {
@@ -148,8 +149,9 @@ public final class TorchstreamJob {
             }
             default -> throw new IllegalStateException(manifest.task().id());
         }
+        String omitOriginal = config.omitOriginalBecause;
         DataStream<OutputRecord> deadLetters = events.getSideOutput(ParseFunction.DEAD_LETTERS)
-                .union(refused.map(d -> DeadLetters.of(d.getValue().raw(), d.getReason()), OUTPUT_RECORD)
+                .union(refused.map(d -> DeadLetters.of(d.getValue().raw(), d.getReason(), omitOriginal), OUTPUT_RECORD)
                         .name("dead-letters-to-json")
                         .uid("torchstream-dead-letters-json"));
         return new Streams(results, deadLetters);

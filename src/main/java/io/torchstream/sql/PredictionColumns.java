@@ -50,6 +50,9 @@ final class PredictionColumns implements Serializable {
                 "classification by label descriptions (an embedding bundle with 'labels-file')",
                 EnumSet.of(Field.LABEL, Field.SCORE, Field.SCORES, Field.EMBEDDING, Field.TRUNCATED)),
         TAGGING("token tagging", EnumSet.of(Field.ENTITIES, Field.TRUNCATED)),
+        REDACTING(
+                "token tagging with redaction ('redact.enabled')",
+                EnumSet.of(Field.ENTITIES, Field.REDACTED, Field.TRUNCATED)),
         EMBEDDING("sentence embedding", EnumSet.of(Field.EMBEDDING, Field.TRUNCATED));
 
         private final String description;
@@ -85,6 +88,8 @@ final class PredictionColumns implements Serializable {
                                 DataTypes.FIELD("end", DataTypes.INT())))
                         .getLogicalType()),
         TRUNCATED("truncated", DataTypes.BOOLEAN().getLogicalType()),
+        /** The text with its entities redacted. */
+        REDACTED("redacted", DataTypes.STRING().getLogicalType()),
         /** Why the row has no prediction, with {@code 'error-handling' = 'column'}; NULL when it has one. */
         ERROR("error", DataTypes.STRING().getLogicalType());
 
@@ -128,7 +133,8 @@ final class PredictionColumns implements Serializable {
         WORD("word", DataTypes.STRING().getLogicalType()),
         START("start", DataTypes.INT().getLogicalType()),
         END("end", DataTypes.INT().getLogicalType()),
-        INDEX("index", DataTypes.INT().getLogicalType());
+        INDEX("index", DataTypes.INT().getLogicalType()),
+        SOURCE("source", DataTypes.STRING().getLogicalType());
 
         private final String name;
         private final LogicalType type;
@@ -265,6 +271,9 @@ final class PredictionColumns implements Serializable {
         if (field == Field.ENTITIES) {
             return " (entities need a token-classification bundle)";
         }
+        if (field == Field.REDACTED) {
+            return " (redacted needs a token-classification bundle and 'redact.enabled' = 'true')";
+        }
         return "";
     }
 
@@ -367,6 +376,8 @@ final class PredictionColumns implements Serializable {
             }
             case TRUNCATED:
                 return prediction.truncated();
+            case REDACTED:
+                return StringData.fromString(((Entities) prediction).redacted());
             case ERROR:
                 return null;
             default:
@@ -386,6 +397,7 @@ final class PredictionColumns implements Serializable {
                         case START -> entity.start();
                         case END -> entity.end();
                         case INDEX -> entity.index() >= 0 ? entity.index() : null;
+                        case SOURCE -> StringData.fromString(entity.source());
                     });
         }
         return row;

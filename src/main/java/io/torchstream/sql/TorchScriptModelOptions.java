@@ -1,6 +1,7 @@
 package io.torchstream.sql;
 
 import io.torchstream.internal.session.ModelOptions;
+import io.torchstream.internal.session.RedactionOptions;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
@@ -65,6 +66,13 @@ public final class TorchScriptModelOptions {
     /** For token-classification bundles: labels that mean "no entity" (';'-separated). */
     public static final ConfigOption<List<String>> TAGGING_IGNORE_LABELS = ModelOptions.TAGGING_IGNORE_LABELS;
 
+    /**
+     * For token-classification bundles: PII redaction, {@code 'redact.enabled' = 'true'}, which adds the OUTPUT
+     * column {@code redacted STRING}; the other {@code redact.*} options (patterns, operators, thresholds,
+     * allow lists, salt) and the per-type keys {@code redact.types.TYPE.*} are listed in the README.
+     */
+    public static final ConfigOption<Boolean> REDACT_ENABLED = RedactionOptions.ENABLED;
+
     /** What ML_PREDICT gives for a row the model cannot predict. */
     public enum ErrorHandling {
         /** The row fails, and so the job: it restarts as its restart strategy says (the default). */
@@ -87,7 +95,7 @@ public final class TorchScriptModelOptions {
     }
 
     static Set<ConfigOption<?>> optional() {
-        return Set.of(
+        Set<ConfigOption<?>> options = new java.util.HashSet<>(Set.of(
                 TRUNCATE,
                 ERROR_HANDLING,
                 EMPTY_TEXT,
@@ -101,6 +109,8 @@ public final class TorchScriptModelOptions {
                 SCALE,
                 TAGGING_AGGREGATION,
                 TAGGING_STRIDE,
-                TAGGING_IGNORE_LABELS);
+                TAGGING_IGNORE_LABELS));
+        options.addAll(RedactionOptions.all());
+        return options;
     }
 }

@@ -1,5 +1,7 @@
 package io.torchstream.sql;
 
+import io.torchstream.internal.session.RedactionOptions;
+
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ReadableConfig;
@@ -46,7 +48,8 @@ public final class TorchScriptModelProviderFactory implements ModelProviderFacto
     @Override
     public ModelProvider createModelProvider(Context context) {
         FactoryUtil.ModelProviderFactoryHelper helper = FactoryUtil.createModelProviderFactoryHelper(this, context);
-        helper.validate();
+        // Per-type redaction settings are keys under a prefix, which the model's options check themselves.
+        helper.validateExcept(RedactionOptions.TYPES_PREFIX);
         ResolvedCatalogModel model = context.getCatalogModel();
         TorchScriptModelSpec spec = TorchScriptModelSpec.resolve(
                 context.getObjectIdentifier().asSummaryString(),

@@ -26,6 +26,8 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -101,7 +103,8 @@ final class TorchScriptModelSpec implements Serializable {
                 manifest.task() == Task.EMBEDDING
                         ? PredictionColumns.Kind.LABELS
                         : PredictionColumns.Kind.CLASSIFICATION;
-            case ENTITIES -> PredictionColumns.Kind.TAGGING;
+            case ENTITIES ->
+                settings.redaction().enabled() ? PredictionColumns.Kind.REDACTING : PredictionColumns.Kind.TAGGING;
             case EMBEDDING -> PredictionColumns.Kind.EMBEDDING;
         };
         PredictionColumns columns = PredictionColumns.check(where, kind, output, errorHandling == ErrorHandling.COLUMN);
@@ -250,6 +253,17 @@ final class TorchScriptModelSpec implements Serializable {
         @Override
         public String raw(ConfigOption<?> option) {
             return raw.get(option.key());
+        }
+
+        @Override
+        public Set<String> keysUnder(String prefix) {
+            Set<String> keys = new TreeSet<>();
+            for (String key : raw.keySet()) {
+                if (key.startsWith(prefix)) {
+                    keys.add(key);
+                }
+            }
+            return keys;
         }
 
         @Override

@@ -21,15 +21,33 @@ public final class DeadLetters {
     private DeadLetters() {}
 
     public static OutputRecord of(RawEvent raw, String reason) {
+        return of(raw, reason, null);
+    }
+
+    /**
+     * A dead letter that leaves out the original record when {@code omitOriginalBecause} says why (a job that
+     * redacts personal data must not copy it to its dead letters); the reason says what was left out.
+     */
+    public static OutputRecord of(RawEvent raw, String reason, String omitOriginalBecause) {
         ObjectNode doc = MAPPER.createObjectNode();
-        doc.put("reason", reason);
+        if (omitOriginalBecause != null) {
+            doc.put(
+                    "reason",
+                    reason + " (original and original_base64 omitted: " + omitOriginalBecause + "; "
+                            + (raw.value() == null ? "a tombstone" : raw.value().length + " bytes")
+                            + " at the position below)");
+        } else {
+            doc.put("reason", reason);
+        }
         doc.put("source", raw.source());
         if (raw.partition() >= 0) {
             doc.put("partition", raw.partition());
         }
         doc.put(raw.partition() >= 0 ? "offset" : "line", raw.offset());
         byte[] original = raw.value();
-        if (original == null) {
+        if (omitOriginalBecause != null) {
+            // Nothing of the record, not even its text's length in characters, only where to find it.
+        } else if (original == null) {
             doc.putNull("original");
         } else {
             String text = strictUtf8(original);

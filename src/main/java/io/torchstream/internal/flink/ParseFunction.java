@@ -18,6 +18,7 @@ public class ParseFunction extends ProcessFunction<RawEvent, TextEvent> {
     public static final OutputTag<OutputRecord> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
     private final EventContract contract;
+    private final String omitOriginalBecause;
 
     private transient EventParser parser;
     private transient Counter eventsIn;
@@ -27,7 +28,15 @@ public class ParseFunction extends ProcessFunction<RawEvent, TextEvent> {
     private transient LongMinimum firstEvent;
 
     public ParseFunction(EventContract contract) {
+        this(contract, null);
+    }
+
+    /**
+     * @param omitOriginalBecause why dead letters leave out the original record, or null to include it
+     */
+    public ParseFunction(EventContract contract, String omitOriginalBecause) {
         this.contract = contract;
+        this.omitOriginalBecause = omitOriginalBecause;
     }
 
     @Override
@@ -57,7 +66,7 @@ public class ParseFunction extends ProcessFunction<RawEvent, TextEvent> {
         } else {
             deadLetters.inc();
             deadLettersTotal.add(1L);
-            ctx.output(DEAD_LETTERS, DeadLetters.of(raw, result.reason()));
+            ctx.output(DEAD_LETTERS, DeadLetters.of(raw, result.reason(), omitOriginalBecause));
         }
     }
 }

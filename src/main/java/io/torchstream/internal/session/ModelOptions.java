@@ -122,6 +122,12 @@ public final class ModelOptions {
 
     /** Every model option, in the order the docs list them. */
     public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> all = new java.util.ArrayList<>(core());
+        all.addAll(RedactionOptions.all());
+        return List.copyOf(all);
+    }
+
+    private static List<ConfigOption<?>> core() {
         return List.of(
                 BUNDLE,
                 SHARING,
@@ -140,7 +146,7 @@ public final class ModelOptions {
 
     /** The options that only apply to token-classification bundles. */
     public static List<ConfigOption<?>> tagging() {
-        return List.of(TAGGING_AGGREGATION, TAGGING_STRIDE, TAGGING_IGNORE_LABELS);
+        return List.of(TAGGING_AGGREGATION, TAGGING_STRIDE, TAGGING_IGNORE_LABELS, RedactionOptions.ENABLED);
     }
 
     private static final Map<ConfigOption<?>, String> JOB_SECTIONS = Map.of(
@@ -225,6 +231,7 @@ public final class ModelOptions {
                 labels,
                 scale,
                 new ModelSettings.Tagging(aggregation, stride, ignoreLabels),
+                RedactionOptions.read(options),
                 batchMaxSize,
                 batchMaxWait);
     }
@@ -318,6 +325,11 @@ public final class ModelOptions {
                         Set.copyOf(settings.tagging().ignoreLabels()));
             } catch (IllegalArgumentException e) {
                 throw options.fail(e.getMessage(), e);
+            }
+            if (settings.redaction().enabled()) {
+                Set<String> types = new java.util.TreeSet<>(TokenTagger.entityTypes(manifest.labels()));
+                settings.tagging().ignoreLabels().forEach(types::remove);
+                RedactionOptions.checkTypes(settings.redaction(), types, options);
             }
         } else {
             for (ConfigOption<?> option : tagging()) {

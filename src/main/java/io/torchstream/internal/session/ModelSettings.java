@@ -22,6 +22,7 @@ import java.util.List;
  *     the embeddings themselves (or the bundle's own labels for classification bundles)
  * @param labelScale the factor on cosine similarities before the softmax over labels
  * @param tagging how token-classification bundles turn tokens into entities
+ * @param redaction PII detection and redaction, for token-classification bundles
  * @param batchMaxSize the most events per micro-batch (0: chosen from the bundle)
  * @param batchMaxWait the longest an event waits for its micro-batch to fill
  */
@@ -35,6 +36,7 @@ public record ModelSettings(
         List<LabelSpec> labels,
         double labelScale,
         Tagging tagging,
+        RedactionSettings redaction,
         int batchMaxSize,
         Duration batchMaxWait)
         implements Serializable {
@@ -72,6 +74,7 @@ public record ModelSettings(
                 List.of(),
                 40.0,
                 Tagging.defaults(),
+                RedactionSettings.off(),
                 0,
                 Duration.ofMillis(20));
     }
@@ -87,12 +90,40 @@ public record ModelSettings(
                 labels,
                 labelScale,
                 value,
+                redaction,
                 batchMaxSize,
                 batchMaxWait);
     }
 
     public ModelSettings withBatch(int maxSize, Duration maxWait) {
         return new ModelSettings(
-                bundle, sharing, threads, shapes, maxLength, truncate, labels, labelScale, tagging, maxSize, maxWait);
+                bundle,
+                sharing,
+                threads,
+                shapes,
+                maxLength,
+                truncate,
+                labels,
+                labelScale,
+                tagging,
+                redaction,
+                maxSize,
+                maxWait);
+    }
+
+    public ModelSettings withRedaction(RedactionSettings value) {
+        return new ModelSettings(
+                bundle,
+                sharing,
+                threads,
+                shapes,
+                maxLength,
+                truncate,
+                labels,
+                labelScale,
+                tagging,
+                value,
+                batchMaxSize,
+                batchMaxWait);
     }
 }

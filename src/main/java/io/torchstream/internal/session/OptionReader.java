@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -22,6 +23,9 @@ public abstract class OptionReader {
 
     /** The value of {@code option} as written, or null if it is not set. */
     public abstract String raw(ConfigOption<?> option);
+
+    /** The keys set under {@code prefix} (such as {@code redact.types.}), in full, for options named by their key. */
+    public abstract Set<String> keysUnder(String prefix);
 
     /** Whoever wrote the options, for messages about more than one of them: a job file, a model. */
     public abstract String origin();

@@ -97,6 +97,15 @@ public final class TokenTagger implements AutoCloseable {
         return chosen;
     }
 
+    /** The entity types that labels name, as grouped entities carry them: B-EMAIL and I-EMAIL give EMAIL. */
+    public static Set<String> entityTypes(List<String> labels) {
+        Set<String> types = new java.util.TreeSet<>();
+        for (String label : labels) {
+            types.add(label.startsWith("B-") || label.startsWith("I-") ? label.substring(2) : label);
+        }
+        return types;
+    }
+
     /** Entities of each text, in order, with the forward passes that found them. */
     public Predictions tag(List<TextInput> inputs) {
         List<EncodedText> rows = new ArrayList<>();

@@ -66,6 +66,7 @@ class ModelSessionTest {
                     settings.labels(),
                     settings.labelScale(),
                     settings.tagging(),
+                    settings.redaction(),
                     settings.batchMaxSize(),
                     settings.batchMaxWait());
         }
