@@ -1,4 +1,4 @@
-"""Command line: python -m torchstream_export MODEL --task TASK --out DIR [options]."""
+"""Command line: python -m torchstream_export MODEL --task TASK --out DIR [options]; add-shapes; from-onnx."""
 
 from __future__ import annotations
 
@@ -106,10 +106,57 @@ def main_add_shapes(argv: list[str]) -> int:
     return 0
 
 
+def from_onnx_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="torchstream from-onnx",
+        description="Rebuild a transformers checkpoint (save_pretrained folder, safetensors) from the weights of a "
+                    "BERT-family ONNX graph, MatMulNBits 4-bit and DequantizeLinear weights dequantized; the folder "
+                    "is then exported like any other. Checked against onnxruntime on the graph before it is written.",
+    )
+    p.add_argument("--onnx", required=True, type=Path, help="the ONNX graph (e.g. onnx/model_q4.onnx)")
+    p.add_argument("--config-dir", required=True, type=Path,
+                   help="folder with the model's config.json and tokenizer files (copied to --out)")
+    p.add_argument("--out", required=True, type=Path, help="folder to write")
+    p.add_argument("--task", choices=TASKS, help="the model class (default: config.json's architectures)")
+    p.add_argument("--verify-texts", help="file of texts to compare on (one a line; default: the exporter's texts)")
+    p.add_argument("--tolerance", type=float, default=1e-3,
+                   help="max abs output diff, rebuilt model vs onnxruntime on the graph (default 1e-3)")
+    p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument("-q", "--quiet", action="store_true")
+    return p
+
+
+def main_from_onnx(argv: list[str]) -> int:
+    from .onnx_weights import RebuildOptions, rebuild
+
+    args = from_onnx_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    texts = _texts(args.verify_texts) if args.verify_texts else None
+    try:
+        result = rebuild(RebuildOptions(onnx=args.onnx, config_dir=args.config_dir, out=args.out, task=args.task,
+                                        verify_texts=texts, tolerance=args.tolerance, force=args.force))
+    except ExportError as e:
+        print(f"torchstream from-onnx: {e}", file=sys.stderr)
+        return 2
+    v = result["verification"]
+    kinds = {}
+    for origin in result["tensors"].values():
+        kind = origin.split(" ")[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    print(f"wrote {args.out}: {len(result['tensors'])} tensors from {args.onnx.name} "
+          f"({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}); against onnxruntime on {v['texts']} texts "
+          f"({v['tokens']} tokens): max abs diff {v['max_abs_diff']:.3g}, argmax agreement "
+          f"{100 * v['argmax_agreement']:.2f}%")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "add-shapes":
         return main_add_shapes(argv[1:])
+    if argv and argv[0] == "from-onnx":
+        return main_from_onnx(argv[1:])
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
