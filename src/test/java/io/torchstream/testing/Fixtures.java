@@ -8,6 +8,7 @@ import io.torchstream.internal.text.TextInput;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +23,10 @@ public final class Fixtures {
 
     private Fixtures() {}
 
+    /** A test fixture's bundle, or else a committed model's (models/NAME), whose references live here too. */
     public static Path bundleDir(String name) {
-        return ROOT.resolve("bundles").resolve(name);
+        Path fixture = ROOT.resolve("bundles").resolve(name);
+        return Files.isDirectory(fixture) ? fixture : Path.of("models").resolve(name);
     }
 
     public static ModelBundle bundle(String name) {

@@ -15,14 +15,20 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Entities against transformers' TokenClassificationPipeline, for every aggregation strategy and both
- * token-classification fixtures, long texts (several windows) included: the same spans, groups and
+ * Entities against transformers' TokenClassificationPipeline, for every aggregation strategy, both
+ * token-classification fixtures and the committed PII model (models/pii-rampart), long texts (several
+ * windows) included: the same spans, groups and
  * words, scores within 1e-4.
  */
 class TaggingParityTest {
 
-    /** The stride the reference was made with (torchstream_export.fixtures.TAGGING_STRIDE). */
+    /** The stride the fixtures' references were made with (torchstream_export.fixtures.TAGGING_STRIDE). */
     static final int STRIDE = 8;
+
+    /** A reference's own stride where it records one (a committed model's: the tagger's default). */
+    static int stride(JsonNode reference) {
+        return reference.has("stride") ? reference.get("stride").asInt() : STRIDE;
+    }
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({
@@ -35,15 +41,20 @@ class TaggingParityTest {
         "roberta-token-cls, simple",
         "roberta-token-cls, first",
         "roberta-token-cls, average",
-        "roberta-token-cls, max"
+        "roberta-token-cls, max",
+        "pii-rampart, none",
+        "pii-rampart, simple",
+        "pii-rampart, first",
+        "pii-rampart, average",
+        "pii-rampart, max"
     })
     void entitiesEqualThePipelines(String fixture, String strategy) {
         JsonNode reference = Fixtures.reference(fixture);
         ModelBundle bundle = Fixtures.bundle(fixture);
         List<TextInput> inputs = Fixtures.inputs(reference);
         try (TextModel model = TextModel.open(bundle, 1);
-                TokenTagger tagger =
-                        TokenTagger.create(bundle, model, Aggregation.fromId(strategy), STRIDE, Set.of("O"))) {
+                TokenTagger tagger = TokenTagger.create(
+                        bundle, model, Aggregation.fromId(strategy), stride(reference), Set.of("O"))) {
             List<Prediction> results = tagger.tag(inputs).results();
             int longTexts = 0;
             int entities = 0;
