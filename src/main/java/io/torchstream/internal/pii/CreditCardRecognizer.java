@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
 final class CreditCardRecognizer implements PatternRecognizer {
 
     // Bare, or groups of one separator throughout: 4-4-4-4, 4-6-5 (Amex), 4-4-4-4-3, 4-4-5. A longer
-    // run of digits is no card, so the candidate may neither start nor end inside one.
-    private static final Pattern CANDIDATE = Pattern.compile(
-            "(?<![\\p{L}\\p{N}_]|\\p{N}[ -])(?:\\d{13,19}|\\d{4}([ -])\\d{4,6}(?:\\1\\d{1,6}){1,3})(?![\\p{L}\\p{N}_]|[ -]\\p{N})");
+    // run of digits or of groups is no card, so the candidate may neither start nor end inside one;
+    // a shorter number before or after ("room 12", "exp 12/29") is no group.
+    private static final Pattern CANDIDATE = Pattern.compile("(?<![\\p{L}\\p{N}_]|\\p{N}{4}[ -])"
+            + "(?:\\d{13,19}|\\d{4}([ -])\\d{4,6}(?:\\1\\d{1,6}){1,3})(?![\\p{L}\\p{N}_]|[ -]\\p{N}{4})");
 
     private static final Pattern SEPARATORS = Pattern.compile("[ -]");
 

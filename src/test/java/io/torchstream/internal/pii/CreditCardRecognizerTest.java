@@ -53,6 +53,12 @@ class CreditCardRecognizerTest {
     }
 
     @Test
+    void findsACardNextToAShorterNumber() {
+        assertThat(words("room 12 4111 1111 1111 1111 exp 12 29, at ::1 5555555555554444 1 time"))
+                .containsExactly("4111 1111 1111 1111", "5555555555554444");
+    }
+
+    @Test
     void countsOffsetsInCodePointsAfterAnAstralCharacter() {
         Entity e = recognizer.find("💳 4111111111111111").get(0);
         assertThat(e.start()).isEqualTo(2);
