@@ -40,6 +40,17 @@ class PatternRecognizersTest {
     }
 
     @Test
+    void theValidatorsRunWithoutTheValidationFrameworksExcludedDependencies() {
+        // pom.xml excludes them; every recognizer's test ran without them, so the routines need neither.
+        for (String absent :
+                List.of("org.apache.commons.beanutils.PropertyUtils", "org.apache.commons.digester.Digester")) {
+            assertThatThrownBy(() -> Class.forName(absent)).isInstanceOf(ClassNotFoundException.class);
+        }
+        assertThat(PatternRecognizers.find(PatternRecognizers.all().build(), "a@b.de 4111111111111111"))
+                .hasSize(2);
+    }
+
+    @Test
     void findsEveryRecognizersMatchesWhichMayOverlap() {
         String text = "mail a@b.de or card 4111 1111 1111 1111";
         List<Entity> found = PatternRecognizers.find(PatternRecognizers.all().build(), text);
