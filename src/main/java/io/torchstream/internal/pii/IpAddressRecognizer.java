@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 final class IpAddressRecognizer implements PatternRecognizer {
 
     // A whole run of hex digits, dots and colons, not touching a letter, digit or underscore, is one
-    // candidate: "1.2.3.4.5" (a version) or "v1.2.3.4" is no address, not even in part.
-    private static final Pattern CANDIDATE =
-            Pattern.compile("(?<![\\p{L}\\p{N}_.:])[0-9A-Fa-f.:]++(?![\\p{L}\\p{N}_])");
+    // candidate: "1.2.3.4.5" (a version) or "v1.2.3.4" is no address, not even in part. A colon before
+    // is a label's ("IP:10.0.0.1"), as a run never starts inside another.
+    private static final Pattern CANDIDATE = Pattern.compile("(?<![\\p{L}\\p{N}_.])[0-9A-Fa-f.:]++(?![\\p{L}\\p{N}_])");
 
     private final InetAddressValidator validator = InetAddressValidator.getInstance();
 

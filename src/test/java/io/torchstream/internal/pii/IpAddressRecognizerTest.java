@@ -32,6 +32,11 @@ class IpAddressRecognizerTest {
     }
 
     @Test
+    void findsAnAddressAfterALabelsColon() {
+        assertThat(words("IP:10.0.0.1 host:2001:db8::1")).containsExactly("10.0.0.1", "2001:db8::1");
+    }
+
+    @Test
     void findsNoAddressInsideALongerRunOfDigitsAndDots() {
         assertThat(words("version 1.2.3.4.5, build v1.2.3.4, 1.2.3.4.5.6.7.8 or 11.2.3.4x"))
                 .isEmpty();
