@@ -5,6 +5,7 @@ import io.torchstream.internal.task.Entity;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Personal data in a text, found by the model and the pattern recognizers, merged and redacted: what
@@ -23,9 +24,9 @@ public final class PiiAnalyzer implements Serializable {
     private final transient List<PatternRecognizer> recognizers;
 
     public PiiAnalyzer(PatternRecognizers patterns, SpanMerger merger, RedactionPolicy policy) {
-        this.patterns = patterns;
-        this.merger = merger;
-        this.policy = policy;
+        this.patterns = Objects.requireNonNull(patterns, "patterns");
+        this.merger = Objects.requireNonNull(merger, "merger");
+        this.policy = Objects.requireNonNull(policy, "policy");
         this.recognizers = patterns.build();
     }
 

@@ -80,7 +80,7 @@ public final class RedactionPolicy implements Serializable {
      * output; the text between is copied.
      *
      * @param entities spans of {@code text} in code points, in any order; the admitted ones must not
-     *     overlap ({@link SpanMerger} makes them so)
+     *     overlap ({@link SpanMerger} makes them so); empty ones are ignored
      * @throws IllegalArgumentException if an entity lies outside the text, or two admitted ones overlap
      */
     public PiiResult redact(String text, List<Entity> entities) {
@@ -177,6 +177,7 @@ public final class RedactionPolicy implements Serializable {
             return this;
         }
 
+        /** The policy; the builder may go on to build others. */
         public RedactionPolicy build() {
             return new RedactionPolicy(this);
         }

@@ -30,7 +30,8 @@ import java.util.Set;
  * </ol>
  *
  * Within a rank the longer span is the stronger, then the surer, then the earlier. A span is a
- * pattern's when its source starts with {@code pattern:}.
+ * pattern's when its source starts with {@code pattern:}. The names and identifiers are the
+ * constructor's; those listed are {@link #standard()}'s.
  *
  * <p>The rules, applied in this order:
  *
@@ -40,12 +41,13 @@ import java.util.Set;
  *       the pattern's whole address become the one address, found by the pattern.
  *   <li><b>The stronger wins.</b> Of two overlapping spans of different types, the stronger keeps its
  *       extent, type, score and source. The weaker loses what overlaps; what lies outside is kept, as
- *       one or two spans of the weaker's type trimmed to their first and last letter or digit, so that
+ *       spans of the weaker's type trimmed to their first and last letter or digit, so that
  *       nothing any recognizer flagged is left readable, but no span is made of punctuation alone. A
  *       span nested in a stronger one vanishes.
  *   <li><b>A name is never cut.</b> Where a name is the weaker of two overlapping spans, it is not
  *       trimmed: the two become their union, with the stronger's type, score and source, so a name is
- *       redacted whole or not on its own. (A name nested in a stronger span vanishes, as in rule 2.)
+ *       always redacted whole (half a name, masked or hashed, would give the other half away or break
+ *       its pseudonym). A name nested in a stronger span vanishes, as in rule 2.
  *   <li>Spans of one type that touch after rules 2 and 3 become one, as in rule 1.
  * </ol>
  *
