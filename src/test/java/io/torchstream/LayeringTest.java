@@ -16,11 +16,11 @@ import java.util.stream.Stream;
 
 /**
  * The packages form layers, and every reference points down them: {@code internal.bundle} → {@code
- * internal.text} → {@code internal.runtime} → {@code internal.task} → {@code internal.session} → {@code
- * internal.flink} → the public API ({@code io.torchstream}) → {@code jobs} and {@code sql} (which know
- * nothing of each other) → {@code cli}. Benchmarks and the cluster harness are test code, above all. Below
- * {@code internal.flink} no Flink class is used but the typed description of options, and DJL only in the
- * runtime and the tokenizer.
+ * internal.text} → {@code internal.runtime} → {@code internal.task} → {@code internal.pii} → {@code
+ * internal.session} → {@code internal.flink} → the public API ({@code io.torchstream}) → {@code jobs} and
+ * {@code sql} (which know nothing of each other) → {@code cli}. Benchmarks and the cluster harness are test
+ * code, above all. Below {@code internal.flink} no Flink class is used but the typed description of options,
+ * and DJL only in the runtime and the tokenizer.
  */
 class LayeringTest {
 
@@ -29,19 +29,20 @@ class LayeringTest {
             Map.entry("io.torchstream.internal.text", 1),
             Map.entry("io.torchstream.internal.runtime", 2),
             Map.entry("io.torchstream.internal.task", 3),
-            Map.entry("io.torchstream.internal.session", 4),
-            Map.entry("io.torchstream.internal.flink", 5),
-            Map.entry("io.torchstream", 6),
-            Map.entry("io.torchstream.jobs", 7),
-            Map.entry("io.torchstream.sql", 7),
-            Map.entry("io.torchstream.cli", 8));
+            Map.entry("io.torchstream.internal.pii", 4),
+            Map.entry("io.torchstream.internal.session", 5),
+            Map.entry("io.torchstream.internal.flink", 6),
+            Map.entry("io.torchstream", 7),
+            Map.entry("io.torchstream.jobs", 8),
+            Map.entry("io.torchstream.sql", 8),
+            Map.entry("io.torchstream.cli", 9));
 
     private static final Pattern PACKAGE = Pattern.compile("^package ([\\w.]+);", Pattern.MULTILINE);
     private static final Pattern REFERENCE = Pattern.compile("\\bio\\.torchstream(?:\\.[a-z]\\w*)*(?=\\.[A-Z]|\\.\\*)");
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)", Pattern.MULTILINE);
 
     /** Below Flink's layer, Flink only for the typed description of options; DJL only where libtorch and tokenizers are. */
-    private static final int FLINK_RANK = 5;
+    private static final int FLINK_RANK = RANKS.get("io.torchstream.internal.flink");
 
     private static final List<String> FLINK_BELOW_ITS_LAYER = List.of("org.apache.flink.configuration.");
     private static final List<String> DJL_PACKAGES =
