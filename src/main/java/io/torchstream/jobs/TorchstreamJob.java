@@ -27,6 +27,7 @@ import io.torchstream.internal.flink.TorchstreamMetrics;
 import io.torchstream.internal.session.ModelOptions;
 import io.torchstream.internal.session.ModelSession;
 import io.torchstream.internal.session.ModelSharing;
+import io.torchstream.internal.session.RedactionOptions;
 import io.torchstream.internal.task.ShapePolicy;
 
 import org.apache.flink.api.common.JobExecutionResult;
@@ -53,6 +54,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A torchstream job from its validated configuration: source, inference pipeline, sinks. The same
@@ -183,6 +185,16 @@ public final class TorchstreamJob {
             spec = spec.aggregation(config.tagging.aggregation().id())
                     .stride(config.tagging.stride())
                     .ignoreLabels(config.tagging.ignoreLabels().toArray(String[]::new));
+            // The redact.* keys as written: the spec reads them with the same options core, so what the job
+            // file was checked against is what the operator runs.
+            for (Map.Entry<String, String> e : config.spec().values().entrySet()) {
+                if (e.getKey().startsWith("redact.") && !e.getKey().equals(RedactionOptions.ENABLED.key())) {
+                    spec = spec.redact(e.getKey().substring("redact.".length()), e.getValue());
+                }
+            }
+            if (config.model.redaction().enabled()) {
+                spec = spec.redact();
+            }
         }
         B configured = manifest.textPair()
                 ? builder.textPair(TextEvent::text, TextEvent::textPair)

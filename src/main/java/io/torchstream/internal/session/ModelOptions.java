@@ -221,6 +221,13 @@ public final class ModelOptions {
             throw options.fail(TAGGING_STRIDE, "must be >= 0 (or -1 for a quarter of the model's length)");
         }
         List<String> ignoreLabels = options.get(TAGGING_IGNORE_LABELS, "a list of labels such as O");
+        RedactionSettings redaction = RedactionOptions.read(options);
+        if (redaction.enabled() && aggregation == Aggregation.NONE) {
+            throw options.fail(
+                    TAGGING_AGGREGATION,
+                    "must group tokens into entities for redaction (" + options.name(RedactionOptions.ENABLED)
+                            + "): simple, first, average or max");
+        }
         return new ModelSettings(
                 bundle.toString(),
                 sharing,
@@ -231,7 +238,7 @@ public final class ModelOptions {
                 labels,
                 scale,
                 new ModelSettings.Tagging(aggregation, stride, ignoreLabels),
-                RedactionOptions.read(options),
+                redaction,
                 batchMaxSize,
                 batchMaxWait);
     }
@@ -327,9 +334,8 @@ public final class ModelOptions {
                 throw options.fail(e.getMessage(), e);
             }
             if (settings.redaction().enabled()) {
-                Set<String> types = new java.util.TreeSet<>(TokenTagger.entityTypes(manifest.labels()));
-                settings.tagging().ignoreLabels().forEach(types::remove);
-                RedactionOptions.checkTypes(settings.redaction(), types, options);
+                RedactionOptions.checkTypes(
+                        settings.redaction(), ModelSession.entityTypes(manifest, settings.tagging()), options);
             }
         } else {
             for (ConfigOption<?> option : tagging()) {

@@ -2,8 +2,11 @@ package io.torchstream.internal.session;
 
 import io.torchstream.internal.bundle.BundleManifest;
 import io.torchstream.internal.bundle.Task;
+import io.torchstream.internal.pii.PiiAnalyzer;
+import io.torchstream.internal.pii.PiiResult;
 import io.torchstream.internal.runtime.TorchEngine;
 import io.torchstream.internal.task.Embedding;
+import io.torchstream.internal.task.Entities;
 import io.torchstream.internal.task.ForwardStats;
 import io.torchstream.internal.task.LabelClassifier;
 import io.torchstream.internal.task.Prediction;
@@ -18,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -45,6 +49,7 @@ public final class ModelSession implements AutoCloseable {
     private final TextModel model;
     private final LabelClassifier classifier;
     private final TokenTagger tagger;
+    private final PiiAnalyzer analyzer;
     private final int threads;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -53,12 +58,14 @@ public final class ModelSession implements AutoCloseable {
             SharedModels.Lease lease,
             LabelClassifier classifier,
             TokenTagger tagger,
+            PiiAnalyzer analyzer,
             int threads) {
         this.settings = settings;
         this.lease = lease;
         this.model = lease.model();
         this.classifier = classifier;
         this.tagger = tagger;
+        this.analyzer = analyzer;
         this.threads = threads;
     }
 
@@ -92,12 +99,16 @@ public final class ModelSession implements AutoCloseable {
             LabelClassifier classifier = settings.labels().isEmpty()
                     ? null
                     : LabelClassifier.create(model, settings.labels(), settings.labelScale());
+            PiiAnalyzer analyzer = null;
             if (model.task() == Task.TOKEN_CLASSIFICATION) {
                 ModelSettings.Tagging t = settings.tagging();
                 tagger = TokenTagger.create(
                         model.bundle(), model, t.aggregation(), t.stride(), Set.copyOf(t.ignoreLabels()));
+                if (settings.redaction().enabled()) {
+                    analyzer = settings.redaction().analyzer(entityTypes(model.manifest(), t));
+                }
             }
-            return new ModelSession(settings, lease, classifier, tagger, threads);
+            return new ModelSession(settings, lease, classifier, tagger, analyzer, threads);
         } catch (RuntimeException | Error e) {
             if (tagger != null) {
                 tagger.close();
@@ -105,6 +116,13 @@ public final class ModelSession implements AutoCloseable {
             lease.close();
             throw e;
         }
+    }
+
+    /** The entity types a token-classification bundle tags, its "no entity" labels aside. */
+    public static Set<String> entityTypes(BundleManifest manifest, ModelSettings.Tagging tagging) {
+        Set<String> types = new TreeSet<>(TokenTagger.entityTypes(manifest.labels()));
+        tagging.ignoreLabels().forEach(types::remove);
+        return types;
     }
 
     /** What a bundle of {@code task} emits, with or without labels by description. */
@@ -193,7 +211,8 @@ public final class ModelSession implements AutoCloseable {
     private Predictions run(List<TextInput> inputs) {
         if (tagger != null) {
             // Long texts run as windows: nothing is cut, whatever the truncation setting.
-            return tagger.tag(inputs);
+            Predictions tagged = tagger.tag(inputs);
+            return analyzer == null ? tagged : redact(inputs, tagged);
         }
         List<EncodedText> rows = new ArrayList<>(inputs.size());
         List<Integer> kept = new ArrayList<>(inputs.size());
@@ -224,6 +243,17 @@ public final class ModelSession implements AutoCloseable {
                 predicted.forwards(),
                 embeddings == null ? null : Arrays.asList(embeddings),
                 kept.size() == inputs.size() ? null : Arrays.asList(errors));
+    }
+
+    /** The model's entities of each text merged with the pattern recognizers', and the text redacted. */
+    private Predictions redact(List<TextInput> inputs, Predictions tagged) {
+        List<Prediction> redacted = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            Entities entities = (Entities) tagged.results().get(i);
+            PiiResult found = analyzer.analyze(inputs.get(i).text(), entities.entities());
+            redacted.add(new Entities(found.entities(), entities.truncated(), found.text()));
+        }
+        return new Predictions(redacted, tagged.forwards(), tagged.embeddings(), tagged.errors());
     }
 
     /** Runs every shape on the calling thread now, unless it has already, so that its first batch is not slow. */

@@ -162,6 +162,9 @@ public final class RedactionOptions {
                 throw options.fail(PHONE_REGIONS, "names '" + region + "'; expected two-letter ISO 3166 regions");
             }
         }
+        if (regions.isEmpty() && patterns.contains("PHONE")) {
+            throw options.fail(PHONE_REGIONS, "is empty, but PHONE needs at least one region for national formats");
+        }
         double threshold = threshold(options, THRESHOLD);
         List<String> allowRegex = options.get(ALLOW_REGEX, "a list of regular expressions");
         for (String regex : allowRegex) {
@@ -250,9 +253,10 @@ public final class RedactionOptions {
     }
 
     /**
-     * Fails when a per-type setting names a type that neither the model nor a pattern gives.
+     * Fails when the settings and the model disagree, such as a per-type setting of a type that neither the
+     * model nor a pattern gives, by building the analyzer the session will build.
      *
-     * @param modelTypes the entity types of the bundle's labels (B-/I- prefixes removed)
+     * @param modelTypes the entity types of the bundle's labels (B-/I- prefixes and ignored labels removed)
      */
     public static void checkTypes(RedactionSettings settings, Set<String> modelTypes, OptionReader options) {
         Set<String> known = new java.util.TreeSet<>(modelTypes);
@@ -264,6 +268,11 @@ public final class RedactionOptions {
                                 + " gives; known types: " + known,
                         null);
             }
+        }
+        try {
+            settings.analyzer(modelTypes);
+        } catch (IllegalArgumentException e) {
+            throw options.fail("the redact.* options: " + e.getMessage(), e);
         }
     }
 
@@ -293,8 +302,8 @@ public final class RedactionOptions {
             throw options.fail(name, "is not an operator; expected one of " + String.join(", ", OPERATORS));
         }
         String mask = options.get(maskChar, "one character");
-        if (mask.codePointCount(0, mask.length()) != 1) {
-            throw options.fail(maskChar, "must be exactly one character");
+        if (mask.length() != 1 || Character.isSurrogate(mask.charAt(0))) {
+            throw options.fail(maskChar, "must be exactly one character (of the Basic Multilingual Plane)");
         }
         int count = options.get(maskCount, "an integer");
         if (count < 0) {

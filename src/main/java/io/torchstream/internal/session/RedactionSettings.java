@@ -1,9 +1,16 @@
 package io.torchstream.internal.session;
 
+import io.torchstream.internal.pii.PatternRecognizers;
+import io.torchstream.internal.pii.PiiAnalyzer;
+import io.torchstream.internal.pii.RedactionPolicy;
+import io.torchstream.internal.pii.SpanMerger;
+
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * PII detection and redaction as configured ({@link RedactionOptions#read}), checked alone; the entity types
@@ -44,7 +51,22 @@ public record RedactionSettings(
      */
     public record Operator(
             String name, String template, String maskChar, int maskCount, boolean maskFromEnd, String key)
-            implements Serializable {}
+            implements Serializable {
+
+        /** The operator itself; {@code salt} is the settings', for hash. */
+        public io.torchstream.internal.pii.Operator build(String salt) {
+            return switch (name) {
+                case "replace" -> new io.torchstream.internal.pii.Operator.Replace(template);
+                case "mask" ->
+                    new io.torchstream.internal.pii.Operator.Mask(
+                            maskChar.charAt(0), maskCount == 0 ? Integer.MAX_VALUE : maskCount, maskFromEnd);
+                case "hash" -> new io.torchstream.internal.pii.Operator.Hash(salt);
+                case "redact" -> new io.torchstream.internal.pii.Operator.Redact();
+                case "keep" -> new io.torchstream.internal.pii.Operator.Keep();
+                default -> throw new IllegalArgumentException(key + ": unknown operator '" + name + "'");
+            };
+        }
+    }
 
     /**
      * One entity type's own settings.
@@ -78,6 +100,30 @@ public record RedactionSettings(
                 new Operator("replace", "<{type}>", "*", 0, false, "redact.operator"),
                 Map.of(),
                 null);
+    }
+
+    /**
+     * The analyzer these settings describe, for a model whose entity types are {@code modelTypes}.
+     *
+     * @throws IllegalArgumentException where the settings and the types disagree (a type neither gives)
+     */
+    public PiiAnalyzer analyzer(Set<String> modelTypes) {
+        Set<String> known = new TreeSet<>(modelTypes);
+        known.addAll(patterns);
+        RedactionPolicy.Builder policy = RedactionPolicy.builder(known)
+                .defaultOperator(defaultOperator.build(salt))
+                .threshold(threshold);
+        types.forEach((type, settings) -> {
+            if (settings.operator() != null) {
+                policy.operator(type, settings.operator().build(salt));
+            }
+            if (settings.threshold() != null) {
+                policy.threshold(type, settings.threshold());
+            }
+        });
+        allow.forEach(policy::allow);
+        allowRegex.forEach(policy::allowRegex);
+        return new PiiAnalyzer(new PatternRecognizers(patterns, phoneRegions), SpanMerger.standard(), policy.build());
     }
 
     /** Never shows the salt: settings are logged and shown in the job graph. */
