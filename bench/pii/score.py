@@ -6,7 +6,7 @@
 
 OUT.jsonl has one line per input message, matched by "id":
     {"id": "pii-0001", "redacted": "...",
-     "entities": [{"label": "EMAIL", "start": 12, "end": 30, "word": "...", "score": 0.99,
+     "entities": [{"label" (or the pipeline's "entity_group"): "EMAIL", "start": 12, "end": 30, "word": "...", "score": 0.99,
                    "source": "model" | "pattern:NAME"}]}
 with start/end in code points of the input text (Python str indexes), end exclusive.
 
@@ -69,6 +69,11 @@ SEPARATORS = "\\s\\-./()"
 _BIO = re.compile(r"^[BIESLU]-")
 
 
+def entity_label(e: dict):
+    """The entity's type: "label", or the pipeline's "entity_group" (aggregated) / "entity" (per token)."""
+    return e.get("label") or e.get("entity_group") or e.get("entity")
+
+
 def normalize_label(label):
     s = _BIO.sub("", str(label or "").strip()).upper().replace("-", "_").replace(" ", "_")
     return LABEL_ALIASES.get(s, s)
@@ -99,7 +104,7 @@ def _entities(out):
             start, end = int(e["start"]), int(e["end"])
         except (KeyError, TypeError, ValueError):
             continue
-        ents.append({**e, "start": start, "end": end, "type": normalize_label(e.get("label"))})
+        ents.append({**e, "start": start, "end": end, "type": normalize_label(entity_label(e))})
     return ents
 
 
@@ -223,7 +228,7 @@ def offset_mismatches(dataset, outputs, limit=5):
             if norm(word) != norm(text[e["start"]:e["end"]]):
                 count += 1
                 if len(examples) < limit:
-                    examples.append({"id": mid, "label": e.get("label"), "start": e["start"], "end": e["end"],
+                    examples.append({"id": mid, "label": entity_label(e), "start": e["start"], "end": e["end"],
                                      "word": word, "text_at_offsets": text[e["start"]:e["end"]]})
     return {"count": count, "examples": examples}
 
