@@ -1,9 +1,11 @@
 package io.torchstream.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.session.ModelSession;
 import io.torchstream.internal.task.Aggregation;
 import io.torchstream.internal.task.Entities;
 import io.torchstream.internal.task.Entity;
@@ -11,6 +13,8 @@ import io.torchstream.internal.task.Prediction;
 import io.torchstream.internal.task.TextModel;
 import io.torchstream.internal.task.TokenTagger;
 import io.torchstream.internal.text.TextInput;
+import io.torchstream.jobs.CommandLine;
+import io.torchstream.jobs.JobConfig;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;
 
@@ -18,6 +22,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
+import org.apache.flink.util.ExceptionUtils;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -117,6 +122,70 @@ class SqlTagITCase {
                 assertThat(entities[k].getField("end")).isEqualTo(e.end());
             }
         }
+    }
+
+    @Test
+    void redactsAsTheDataStreamJobDoes() throws Exception {
+        List<String> texts = new ArrayList<>();
+        JobFiles.readLines(Path.of("jobs/samples/pii.jsonl"))
+                .forEach(m -> texts.add(m.get("text").asText()));
+        texts.add(null);
+        TableEnvironment env = SqlTesting.env();
+        SqlTesting.events(env, "messages", texts);
+        env.executeSql("CREATE MODEL pii INPUT (text STRING)"
+                + " OUTPUT (redacted STRING, entities ARRAY<ROW<entity_group STRING, `start` INT, `end` INT, source STRING>>)"
+                + " WITH ('provider' = 'torchscript', 'bundle' = "
+                + SqlTesting.literal(Path.of("models/pii-rampart"))
+                + ", 'redact.enabled' = 'true', 'redact.threshold' = '0.5'"
+                + ", 'redact.types.CREDIT_CARD.operator' = 'mask', 'redact.types.CREDIT_CARD.mask-char' = '#')");
+        Map<Object, Row> rows = SqlTesting.collectById(
+                env, "SELECT id, redacted, entities FROM ML_PREDICT(TABLE messages, MODEL pii, DESCRIPTOR(text))");
+
+        assertThat(rows).hasSize(texts.size());
+        assertThat(rows.get(texts.size() - 1).getField("redacted")).isNull();
+        // jobs/pii.yaml's settings, read from the job file: SQL and the DataStream job redact alike.
+        JobConfig job = CommandLine.parse(new String[] {"jobs/pii.yaml"}).config();
+        try (ModelSession session = ModelSession.open(job.model, 1)) {
+            for (int i = 0; i < texts.size() - 1; i++) {
+                Entities expected = (Entities) session.predict(List.of(TextInput.of(texts.get(i))))
+                        .results()
+                        .get(0);
+                assertThat(rows.get(i).getField("redacted")).as("row %d", i).isEqualTo(expected.redacted());
+                Row[] entities = (Row[]) rows.get(i).getField("entities");
+                assertThat(entities).hasSize(expected.entities().size());
+                for (int k = 0; k < entities.length; k++) {
+                    assertThat(entities[k].getField("entity_group"))
+                            .isEqualTo(expected.entities().get(k).label());
+                    assertThat(entities[k].getField("source"))
+                            .isEqualTo(expected.entities().get(k).source());
+                }
+            }
+        }
+        assertThat(rows.get(1).getField("redacted"))
+                .isEqualTo("Please refund card ###################, the order was never delivered.");
+    }
+
+    @Test
+    void aRedactedColumnNeedsRedaction() {
+        TableEnvironment env = SqlTesting.env();
+        SqlTesting.events(env, "messages", List.of("hello"));
+        env.executeSql("CREATE MODEL plain INPUT (text STRING) OUTPUT (redacted STRING)"
+                + " WITH ('provider' = 'torchscript', 'bundle' = "
+                + SqlTesting.literal(Path.of("models/pii-rampart")) + ")");
+        assertThatThrownBy(() -> env.executeSql(
+                        "SELECT id, redacted FROM ML_PREDICT(TABLE messages, MODEL plain, DESCRIPTOR(text))"))
+                .satisfies(e -> assertThat(ExceptionUtils.stringifyException(e))
+                        .contains("OUTPUT column 'redacted' is not an output of token tagging (redacted needs a"
+                                + " token-classification bundle and 'redact.enabled' = 'true')"));
+        env.executeSql("CREATE MODEL badop INPUT (text STRING) OUTPUT (redacted STRING)"
+                + " WITH ('provider' = 'torchscript', 'bundle' = "
+                + SqlTesting.literal(Path.of("models/pii-rampart"))
+                + ", 'redact.enabled' = 'true', 'redact.types.NICKNAME.operator' = 'mask')");
+        assertThatThrownBy(() -> env.executeSql(
+                        "SELECT id, redacted FROM ML_PREDICT(TABLE messages, MODEL badop, DESCRIPTOR(text))"))
+                .satisfies(e -> assertThat(ExceptionUtils.stringifyException(e))
+                        .contains("'redact.types.NICKNAME.*' names an entity type that neither the model nor a"
+                                + " pattern gives"));
     }
 
     private static List<List<Entity>> direct(String fixture, Aggregation aggregation, List<String> texts) {
