@@ -3,9 +3,9 @@
 -- root: run it from there, as jobs/classify.sql says (SqlRunner embedded, or the SQL client with
 -- ADD JAR 'target/torchstream-job.jar').
 --
--- The bundle below is the random-initialised BERT fixture of the tests: it runs, but its entities are
--- noise. Export a trained model and point 'bundle' at it, e.g. (where the hub is reachable):
---   bin/torchstream export dslim/bert-base-NER --task token-classification --out models/ner
+-- The bundle is the Rampart PII tagger (models/pii-rampart); any token-classification bundle works, e.g.
+-- (where the hub is reachable): bin/torchstream export dslim/bert-base-NER --task token-classification
+-- --out models/ner. Add 'redact.enabled' = 'true' and a 'redacted STRING' output column for redaction.
 --
 -- `start` and `end` are reserved words in Flink SQL: quote them. As in jobs/tag.yaml an empty message gets
 -- an empty entity list; records that TORCHSTREAM_PARSE refuses, and rows the model fails on, go to the
@@ -54,7 +54,7 @@ INPUT (text STRING)
 OUTPUT (entities ARRAY<ROW<entity_group STRING, score DOUBLE, word STRING, `start` INT, `end` INT>>, error STRING)
 WITH (
   'provider' = 'torchscript',
-  'bundle' = 'src/test/resources/fixtures/bundles/bert-token-cls',
+  'bundle' = 'models/pii-rampart',
   -- none | simple | first | average | max, as transformers' aggregation_strategy.
   'tagging.aggregation' = 'simple',
   -- Texts longer than the model's length run as windows sharing this many tokens (-1: a quarter).

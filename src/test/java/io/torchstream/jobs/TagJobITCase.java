@@ -62,11 +62,11 @@ class TagJobITCase {
         Map<String, JsonNode> results = JobFiles.byField(JobFiles.readLines(out), "id");
         List<TextInput> texts = new ArrayList<>();
         events.forEach(e -> texts.add(TextInput.of(e.get("text").asText())));
-        var bundle = Fixtures.bundle("bert-token-cls");
+        var bundle = Fixtures.bundle("pii-rampart");
         try (TextModel model = TextModel.open(bundle, 1);
                 TokenTagger tagger = TokenTagger.create(bundle, model, Aggregation.FIRST, -1, Set.of("O"))) {
             List<Prediction> direct = tagger.tag(texts).results();
-            assertThat(tagger.windows(texts.get(7)))
+            assertThat(tagger.windows(texts.get(8)))
                     .as("the long message needs several windows")
                     .isGreaterThan(1);
             for (int i = 0; i < events.size(); i++) {
@@ -121,8 +121,8 @@ class TagJobITCase {
                 .hasMessageContaining("tagging needs a token-classification bundle");
         assertThatThrownBy(() -> TorchstreamJob.build(
                         org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment(),
-                        CommandLine.parse(new String[] {"jobs/tag.yaml", "--set", "tagging.stride=30"})
+                        CommandLine.parse(new String[] {"jobs/tag.yaml", "--set", "tagging.stride=130"})
                                 .config()))
-                .hasMessageContaining("tagging.stride 30 leaves no room in windows of 24 tokens");
+                .hasMessageContaining("tagging.stride 130 leaves no room in windows of 128 tokens");
     }
 }
