@@ -85,9 +85,22 @@ public final class Tagged<T> extends ModelResult<T> {
 
     @Override
     public String toString() {
-        // The value holds the original text: a redacting job's logs must not show it.
-        return redacted == null
-                ? "Tagged{" + entities + ": " + getValue() + "}"
-                : "Tagged{" + entities + ": " + redacted + "}";
+        if (redacted == null) {
+            return "Tagged{" + entities + ": " + getValue() + "}";
+        }
+        // The value and the entities' words are the original text: a redacting job's logs must not show them.
+        StringBuilder shown = new StringBuilder("Tagged{[");
+        for (int i = 0; entities != null && i < entities.size(); i++) {
+            EntitySpan e = entities.get(i);
+            shown.append(i == 0 ? "" : ", ")
+                    .append(e.getLabel())
+                    .append('[')
+                    .append(e.getStart())
+                    .append(',')
+                    .append(e.getEnd())
+                    .append(") ")
+                    .append(e.getSource());
+        }
+        return shown.append("]: ").append(redacted).append('}').toString();
     }
 }

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -280,6 +281,37 @@ class TorchstreamITCase {
                 assertThat(e.getVector()).containsExactly(((Embedding) embeddings.get(i)).vector());
             }
         }
+    }
+
+    @Test
+    void aRedactingSpecGivesPseudonymsThatAreStableAcrossEventsAndHideTheSalt() throws Exception {
+        List<Order> orders = List.of(
+                new Order("o0", "Refund to ana.lopez@example.org please", 0),
+                new Order("o1", "ana.lopez@example.org again: card 4111 1111 1111 1111", 1),
+                new Order("o2", "No personal data here", 2));
+        ModelSpec spec = ModelSpec.bundle("models/pii-rampart")
+                .redact("types.EMAIL.operator", "hash")
+                .redact("salt", "order-salt-2026")
+                .redact("types.CREDIT_CARD.operator", "mask")
+                .redact("types.CREDIT_CARD.mask-count", "15");
+        assertThat(spec.toString()).doesNotContain("order-salt-2026");
+        List<Tagged<Order>> tagged = collect(Torchstream.tag(source(env(), orders))
+                .text(Order::getDescription)
+                .model(spec)
+                .build());
+        Map<String, Tagged<Order>> byId = new HashMap<>();
+        tagged.forEach(t -> byId.put(t.getValue().id, t));
+        String first = byId.get("o0").getRedacted();
+        String second = byId.get("o1").getRedacted();
+        assertThat(first).matches("Refund to [0-9a-f]{64} please");
+        String pseudonym = first.substring("Refund to ".length(), "Refund to ".length() + 64);
+        // What the model makes of the words between is its own affair: the patterns' spans are pinned.
+        assertThat(second).startsWith(pseudonym + " again: ").endsWith(" ***************1111");
+        assertThat(byId.get("o2").getRedacted()).isEqualTo("No personal data here");
+        assertThat(byId.get("o1").getEntities())
+                .extracting(EntitySpan::getSource)
+                .containsSubsequence("pattern:email", "pattern:credit_card");
+        assertThat(tagged.toString()).doesNotContain("order-salt-2026").doesNotContain("ana.lopez");
     }
 
     @Test
