@@ -2,14 +2,14 @@ package io.torchstream.bench;
 
 import java.util.Arrays;
 
-/** {@code bin/torchstream bench|soak|sql-bench|pii-bench}: the measurement commands, which live with the tests. */
+/** {@code bin/torchstream bench|soak|sql-bench|pii-bench|pii-eval}: the measurement commands, which live with the tests. */
 public final class BenchCli {
 
     private BenchCli() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: torchstream bench|soak|sql-bench|pii-bench [ARGS]");
+            System.err.println("usage: torchstream bench|soak|sql-bench|pii-bench|pii-eval [ARGS]");
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -18,6 +18,7 @@ public final class BenchCli {
             case "soak" -> Soak.main(rest);
             case "sql-bench" -> SqlBenchmark.main(rest);
             case "pii-bench" -> PiiBenchmark.main(rest);
+            case "pii-eval" -> PiiEvaluation.main(rest);
             default -> {
                 System.err.println("torchstream: unknown command " + args[0]);
                 System.exit(2);
