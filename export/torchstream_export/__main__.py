@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from . import MANIFEST_FILE, MODEL_FILE, TASKS, TOKENIZER_FILE
+from . import quantize
 from .exporter import ExportError, ExportOptions, add_shapes, export
 
 
@@ -72,6 +73,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-untrained-head", action="store_true",
                    help="export even if the task head has no trained weights in the checkpoint")
     p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument("--quantize", choices=("int8",),
+                   help="int8 Linear layers (dynamic quantization), verified for drift from fp32")
+    p.add_argument("--quantize-scheme", default="per-channel", choices=("per-channel", "per-tensor"),
+                   help="int8 weight scales per output channel (default) or per tensor")
+    p.add_argument("--keep-fp32", action="append",
+                   help="Linear layers left in fp32, by name pattern (fnmatch: '*.output.dense'); repeatable")
+    p.add_argument("--max-drift", type=float, default=0.05,
+                   help="refuse an int8 bundle whose drift from fp32 exceeds this (1 - lowest cosine for embeddings,"
+                        " 1 - label agreement otherwise; default 0.05)")
+    p.add_argument("--drift-texts", help="file of texts to measure drift on (default: the verification texts)")
     p.add_argument("-q", "--quiet", action="store_true")
     return p
 
@@ -163,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     # The parser's destinations are the option names; options check themselves as they are made.
     fields = {k: v for k, v in vars(args).items() if k != "quiet"}
     fields["verify_texts"] = _texts(args.verify_texts) if args.verify_texts else None
+    fields["drift_texts"] = _texts(args.drift_texts) if args.drift_texts else None
     try:
         manifest = export(ExportOptions(**fields))
     except ExportError as e:
@@ -172,6 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {args.out}: {manifest['task']} {manifest['architecture']} traced at "
           f"{manifest['trace']['batch']}x{manifest['trace']['seq_len']} ({manifest['trace']['mode']}); "
           f"max abs diff vs eager {v['max_abs_diff']:.3g} on {v['texts']} texts")
+    if "quantization" in manifest:
+        q = manifest["quantization"]
+        print(f"  int8 ({q['scheme']}, {q['layers']} Linear layers, {len(q['kept_fp32'])} kept fp32): drift from fp32 "
+              f"{q['drift']['drift']:.4f} on {q['drift']['texts']} texts: {quantize._describe(q['drift'])}")
     for shape in v["shapes"]:
         print(f"  shape {shape['batch']}x{shape['seq_len']}: equal (max abs diff {shape['max_abs_diff']:.3g})")
     for probe in v["probes"]:

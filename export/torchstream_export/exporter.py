@@ -6,9 +6,10 @@ from __future__ import annotations
 import shutil
 import tempfile
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
-from . import MANIFEST_FILE, MODEL_FILE, TOKENIZER_FILE, ExportError, trace
+from . import MANIFEST_FILE, MODEL_FILE, TOKENIZER_FILE, ExportError, quantize, trace
 from .manifest import build_manifest, file_digest, file_digests, read_manifest, shape_records, write_manifest
 from .options import ExportOptions, Shape
 from .verify import Verifier, probe_shapes, reload, shape_grid, verification_texts
@@ -22,8 +23,13 @@ def export(options: ExportOptions) -> dict:
     if out.exists() and any(out.iterdir()) and not options.force:
         raise ExportError(f"{out} exists and is not empty; choose another --out or pass --force")
     traced_shape = options.traced_shape
-    source = trace.load(options)
+    source = fp32 = trace.load(options)
     texts = verification_texts(options)
+    quantization = None
+    if options.quantize:
+        # The trace is of the int8 model, verified against it; its drift from fp32 is measured below.
+        int8, quantization = quantize.quantize(fp32.module, options.quantize_scheme, options.keep_fp32)
+        source = replace(fp32, module=int8)
     with _staged(out) as staging:
         trace.trace(source, texts, traced_shape, staging / MODEL_FILE)
         verifier = Verifier(source.module, reload(staging / MODEL_FILE), source.tokenizer, source.input_names,
@@ -42,6 +48,12 @@ def export(options: ExportOptions) -> dict:
             "shapes": verified,
             "probes": probes,
         })
+        if quantization is not None:
+            quantization["drift"] = quantize.drift(
+                options, fp32.module, source.module, source.tokenizer, source.input_names,
+                list(options.drift_texts) if options.drift_texts else texts, manifest.get("pooling"),
+                manifest.get("scores", "softmax"))
+            manifest["quantization"] = quantization
         manifest["files"] = file_digests(staging)
         write_manifest(staging / MANIFEST_FILE, manifest)
     return manifest

@@ -45,6 +45,11 @@ class ExportOptions:
     probe_shapes: list | None = None
     allow_untrained_head: bool = False
     force: bool = False
+    quantize: str | None = None
+    quantize_scheme: str = "per-channel"
+    keep_fp32: list | None = None
+    max_drift: float = 0.05
+    drift_texts: list | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "out", Path(self.out))
@@ -68,6 +73,12 @@ class ExportOptions:
             raise ExportError("--multi-label and --pairs apply to --task sequence-classification only")
         if not self.tolerance > 0:
             raise ExportError(f"--tolerance must be > 0, got {self.tolerance}")
+        if self.quantize not in (None, "int8"):
+            raise ExportError(f"--quantize must be int8, got {self.quantize}")
+        if self.quantize is None and (self.keep_fp32 or self.drift_texts):
+            raise ExportError("--keep-fp32 and --drift-texts apply with --quantize int8 only")
+        if not 0 <= self.max_drift <= 1:
+            raise ExportError(f"--max-drift must lie in 0..1, got {self.max_drift}")
         for name, values, limit in (("--batch-sizes", self.batch_sizes, self.batch),
                                     ("--seq-lens", self.seq_lens, self.seq_len)):
             for v in values or []:
