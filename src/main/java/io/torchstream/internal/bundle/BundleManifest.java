@@ -50,6 +50,7 @@ public final class BundleManifest implements Serializable {
     private final Pooling pooling;
     private final Map<String, String> versions;
     private final double verifiedMaxAbsDiff;
+    private final String quantization;
     private final Map<String, FileDigest> files;
 
     private BundleManifest(Path file, JsonNode root) {
@@ -148,6 +149,13 @@ public final class BundleManifest implements Serializable {
                         e -> parsedVersions.put(e.getKey(), e.getValue().asText()));
         versions = Collections.unmodifiableMap(parsedVersions);
         verifiedMaxAbsDiff = root.path("verification").path("max_abs_diff").asDouble(Double.NaN);
+        JsonNode q = root.path("quantization");
+        quantization = q.isObject()
+                ? q.path("dtype").asText() + " " + q.path("method").asText() + " "
+                        + q.path("scheme").asText()
+                        + ", engine " + q.path("engine").asText() + ", drift from fp32 "
+                        + q.path("drift").path("drift").asText()
+                : null;
 
         Map<String, FileDigest> parsedFiles = new LinkedHashMap<>();
         JsonNode fileNodes = r.object(root, "files");
@@ -255,6 +263,15 @@ public final class BundleManifest implements Serializable {
     /** The exporter's measured max abs difference, traced vs eager, at the trace shape. */
     public double verifiedMaxAbsDiff() {
         return verifiedMaxAbsDiff;
+    }
+
+    /**
+     * How the exporter quantized the model ({@code qint8 dynamic per-channel, engine x86, drift from fp32 ...}),
+     * or null for a float model. libtorch picks its default quantized engine, x86 on x86-64, which DJL does not
+     * let a caller set; the exporter records the engine it verified with.
+     */
+    public String quantization() {
+        return quantization;
     }
 
     public Map<String, FileDigest> files() {

@@ -100,8 +100,11 @@ public final class TextModel implements AutoCloseable {
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
         LOG.info(
-                "loaded {} in {} ms ({} ms tokenizer and libtorch, {} ms warm-up, {} run(s) a shape): {} at shapes {}",
+                "loaded {}{} in {} ms ({} ms tokenizer and libtorch, {} ms warm-up, {} run(s) a shape): {} at shapes {}",
                 bundle,
+                bundle.manifest().quantization() == null
+                        ? ""
+                        : " (" + bundle.manifest().quantization() + ")",
                 millis,
                 (loaded - started) / 1_000_000,
                 (System.nanoTime() - loaded) / 1_000_000,
