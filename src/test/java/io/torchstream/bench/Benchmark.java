@@ -155,9 +155,58 @@ public final class Benchmark {
                             "job=" + job,
                             "bundle=" + bundle,
                             "events=" + fewer));
+            r.put(
+                    "int8job1",
+                    measure(
+                            m,
+                            "int8 job p=1, length-aware",
+                            "`" + INT8 + "`, " + cores + " threads",
+                            "job",
+                            "job=" + job,
+                            "bundle=" + INT8,
+                            "events=" + texts,
+                            "parallelism=1",
+                            "shapes=verified"));
+            r.put(
+                    "int8job2",
+                    measure(
+                            m,
+                            "int8 job p=2, length-aware, shared model",
+                            "`" + INT8 + "`, 2 slots x " + Math.max(1, cores / 2) + " threads",
+                            "job",
+                            "job=" + job,
+                            "bundle=" + INT8,
+                            "events=" + texts,
+                            "parallelism=2",
+                            "shapes=verified"));
             Row python = python(m, texts);
             if (python != null) {
                 r.put("python", python);
+            }
+            Row st = sentenceTransformers(m, texts);
+            if (st != null) {
+                r.put("st", st);
+            }
+            Path onnx = onnxModels();
+            if (onnx != null) {
+                for (String variant : List.of("fp32", "int8")) {
+                    r.put(
+                            "ort-" + variant,
+                            measure(
+                                    m,
+                                    "ONNX Runtime Java " + variant,
+                                    "the same model as ONNX ("
+                                            + (variant.equals("fp32")
+                                                    ? "torch.onnx.export"
+                                                    : "onnxruntime dynamic int8, per-channel")
+                                            + "), " + cores
+                                            + " threads, batches of 8 grouped by length from 32 events",
+                                    "ort",
+                                    "bundle=" + bundle,
+                                    "onnx=" + onnx.resolve(variant.equals("fp32") ? "model.onnx" : "model-int8.onnx"),
+                                    "events=" + texts,
+                                    "threads=" + cores));
+                }
             }
             byMix.put(m, r);
         }
@@ -198,6 +247,15 @@ public final class Benchmark {
                 "parallelism=2",
                 "rate=" + half2,
                 "seconds=40");
+        load = measure(
+                "headlines",
+                "model load and warm-up, default settings",
+                "TextModel.open at every verified shape, " + cores + " threads",
+                "load",
+                "bundle=" + bundle,
+                "threads=" + cores);
+        // A time, not a throughput: kept out of the plot.
+        rows.remove(load);
         return report(events, traced, byMix, perSlot, latency, latency2);
     }
 
@@ -311,6 +369,40 @@ public final class Benchmark {
                     1.0,
                     p.get("job1").eventsPerSecond() / p.get("python").eventsPerSecond());
         }
+        target(
+                out,
+                "int8 job (p=1) / fp32 job (p=1), headlines",
+                1.8,
+                h.get("int8job1").eventsPerSecond() / h.get("job1").eventsPerSecond());
+        target(
+                out,
+                "int8 job (p=2) / fp32 job (p=2), headlines",
+                1.8,
+                h.get("int8job2").eventsPerSecond() / h.get("job2").eventsPerSecond());
+        for (Map.Entry<String, Map<String, Row>> mix : byMix.entrySet()) {
+            Map<String, Row> r = mix.getValue();
+            Row best = java.util.stream.Stream.of("job1", "job2", "int8job1", "int8job2")
+                    .map(r::get)
+                    .max(java.util.Comparator.comparingDouble(Row::eventsPerSecond))
+                    .orElseThrow();
+            for (String peer : List.of("ort-fp32", "ort-int8", "st")) {
+                if (r.containsKey(peer)) {
+                    String name = "best torchstream (" + best.name() + ") / "
+                            + r.get(peer).name() + ", " + mix.getKey();
+                    double ratio = best.eventsPerSecond() / r.get(peer).eventsPerSecond();
+                    if (peer.equals("ort-int8")) {
+                        out.append(String.format(Locale.ROOT, "| %s, for information | | %.2f | |%n", name, ratio));
+                    } else {
+                        target(out, name, 1.0, ratio);
+                    }
+                }
+            }
+        }
+        target(
+                out,
+                "default model load + warm-up (s)",
+                -5.0,
+                load.result().get("load_millis").asDouble() / 1000);
         double p99 = latency.result().get("p99_ms").asDouble();
         double bound = latency.result().get("max_wait_ms").asDouble() + 2 * forward832;
         out.append(String.format(
@@ -352,6 +444,60 @@ public final class Benchmark {
                 Math.abs(target),
                 value,
                 met ? "met" : "missed"));
+    }
+
+    private Row load;
+
+    /** The int8 variant of the default model, measured beside it. */
+    static final Path INT8 = Path.of("models/all-minilm-l6-v2-int8");
+
+    /** sentence-transformers' encode (batch 32, sorted by length), when the exporter's environment exists. */
+    private Row sentenceTransformers(String mix, Path texts) throws Exception {
+        String python = System.getenv("TORCHSTREAM_PYTHON");
+        if (python == null || python.isEmpty()) {
+            return null;
+        }
+        System.err.println("bench: [" + mix + "] sentence-transformers");
+        ScenarioProcess.Outcome outcome = ScenarioProcess.run(
+                new ProcessBuilder(
+                        python,
+                        "bench/st_baseline.py",
+                        "--texts",
+                        texts.toString(),
+                        "--threads",
+                        String.valueOf(cores),
+                        "--batch",
+                        "32"),
+                "the sentence-transformers baseline");
+        JsonNode result = outcome.result();
+        Row row = new Row(
+                mix,
+                "sentence-transformers encode, batch 32",
+                result.get("events_per_second").asDouble(),
+                outcome.peakRssKb() / 1024,
+                "torch " + result.get("torch").asText() + ", " + cores + " threads; sorts by length",
+                result);
+        rows.add(row);
+        return row;
+    }
+
+    /** The default model as ONNX (fp32 and int8), exported once by bench/onnx_export.py; null without Python. */
+    private Path onnxModels() throws Exception {
+        String python = System.getenv("TORCHSTREAM_PYTHON");
+        if (python == null || python.isEmpty()) {
+            System.err.println("bench: no exporter environment: skipping the ONNX Runtime peers");
+            return null;
+        }
+        Process export = new ProcessBuilder(python, "bench/onnx_export.py")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String folder =
+                new String(export.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (export.waitFor() != 0) {
+            throw new IllegalStateException("bench/onnx_export.py failed");
+        }
+        String[] lines = folder.split("\n");
+        return Path.of(lines[lines.length - 1]);
     }
 
     /** transformers in Python, same model, threads and batch, when the exporter's environment exists. */

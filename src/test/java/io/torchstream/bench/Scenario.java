@@ -53,6 +53,8 @@ import java.util.Map;
  * typed     job=YAML bundle=DIR events=FILE parallelism=N
  * per-event job=YAML bundle=DIR events=FILE
  * latency   job=YAML bundle=DIR events=FILE parallelism=N rate=R seconds=S
+ * ort       bundle=DIR onnx=FILE events=FILE threads=N
+ * load      bundle=DIR threads=N
  * </pre>
  */
 public final class Scenario {
@@ -73,6 +75,8 @@ public final class Scenario {
             case "typed" -> typed(a);
             case "per-event" -> perEvent(a);
             case "latency" -> latency(a);
+            case "ort" -> OrtScenario.run(a);
+            case "load" -> load(a);
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         };
         System.out.println("RESULT " + MAPPER.writeValueAsString(result));
@@ -124,6 +128,19 @@ public final class Scenario {
                 r.put("events_per_second", iterations * shape.batch() / seconds);
                 r.put("ms_per_batch", seconds * 1000 / iterations);
             }
+            return r;
+        }
+    }
+
+    /** Loading the model as a job's first slot does: tokenizer, libtorch, warm-up at every verified shape. */
+    static ObjectNode load(Map<String, String> a) {
+        long started = System.nanoTime();
+        try (TextModel model =
+                TextModel.open(ModelBundle.open(Path.of(a.get("bundle"))), Integer.parseInt(a.get("threads")))) {
+            ObjectNode r = MAPPER.createObjectNode();
+            r.put("load_millis", model.loadMillis());
+            r.put("wall_millis", (System.nanoTime() - started) / 1_000_000);
+            r.put("events_per_second", 0.0);
             return r;
         }
     }
