@@ -1,5 +1,6 @@
 package io.torchstream.internal.session;
 
+import io.torchstream.internal.bundle.BundleManifest;
 import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.task.ShapePolicy;
 import io.torchstream.internal.task.TextModel;
@@ -9,16 +10,23 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One loaded model per bundle (and shape policy) per JVM and classloader, shared by the operators that
- * run it (the slots of a TaskManager): reference-counted, and closed when its last user releases it.
- * The first user of a bundle loads it while later users of the same bundle wait for that load; other
- * bundles load at the same time.
+ * run it (the slots of a TaskManager): reference-counted, and closed when its last user has released it
+ * and no user came back within the keep-alive ({@value #KEEP_ALIVE_PROPERTY}, milliseconds, default 30 s).
+ * A failover restarts a job's tasks in the same TaskManager JVM and classloader a few seconds later: they
+ * find the model loaded and warm instead of loading it again. The model file's sha256 is part of the key,
+ * so a bundle replaced at the same path is loaded afresh. The first user of a bundle loads it while later
+ * users of the same bundle wait for that load; other bundles load at the same time.
  */
 public final class SharedModels {
 
@@ -26,7 +34,17 @@ public final class SharedModels {
 
     private static final Map<Key, Entry> MODELS = new HashMap<>();
 
-    private record Key(Path bundle, ShapePolicy shapes) {}
+    /** The JVM property that sets how long an unused model stays loaded, in milliseconds (0: none). */
+    public static final String KEEP_ALIVE_PROPERTY = "torchstream.model.keep-alive-ms";
+
+    private static volatile long keepAliveMillis = Long.getLong(KEEP_ALIVE_PROPERTY, 30_000L);
+
+    // Its one thread ends when idle, so that it holds no classloader of a finished job.
+    private static final ScheduledThreadPoolExecutor CLOSER = closer();
+
+    private static long loads;
+
+    private record Key(Path bundle, String sha256, ShapePolicy shapes) {}
 
     private SharedModels() {}
 
@@ -34,6 +52,7 @@ public final class SharedModels {
         final CompletableFuture<TextModel> model = new CompletableFuture<>();
         final int threads;
         int users;
+        ScheduledFuture<?> pendingClose;
 
         Entry(int threads) {
             this.threads = threads;
@@ -86,15 +105,30 @@ public final class SharedModels {
 
     /** The TaskManager's model for this bundle, loaded by its first user. */
     public static Lease share(Path bundle, int intraOpThreads, ShapePolicy shapes) {
-        Key key = new Key(bundle.toAbsolutePath().normalize(), shapes);
+        Path path = bundle.toAbsolutePath().normalize();
+        Key key = new Key(path, sha256(path), shapes);
         Entry entry;
         boolean loads;
         synchronized (SharedModels.class) {
             entry = MODELS.get(key);
+            if (entry != null
+                    && entry.users == 0
+                    && entry.model.isDone()
+                    && !entry.model.isCompletedExceptionally()
+                    && !entry.model.join().isOpen()) {
+                // Closed by someone else while kept alive: not reusable.
+                MODELS.remove(key);
+                entry = null;
+            }
             loads = entry == null;
             if (loads) {
                 entry = new Entry(intraOpThreads);
                 MODELS.put(key, entry);
+                SharedModels.loads++;
+            } else if (entry.pendingClose != null) {
+                entry.pendingClose.cancel(false);
+                entry.pendingClose = null;
+                LOG.info("{} is still loaded: reused", key.bundle());
             }
             entry.users++;
         }
@@ -128,10 +162,25 @@ public final class SharedModels {
     }
 
     private static void release(Key key, Entry entry) {
+        synchronized (SharedModels.class) {
+            if (--entry.users > 0 || MODELS.get(key) != entry) {
+                return;
+            }
+            if (keepAliveMillis > 0 && !entry.model.isCompletedExceptionally()) {
+                entry.pendingClose =
+                        CLOSER.schedule(() -> closeIfUnused(key, entry), keepAliveMillis, TimeUnit.MILLISECONDS);
+                return;
+            }
+        }
+        closeIfUnused(key, entry);
+    }
+
+    private static void closeIfUnused(Key key, Entry entry) {
         TextModel toClose = null;
         synchronized (SharedModels.class) {
-            if (--entry.users == 0 && MODELS.get(key) == entry) {
+            if (entry.users == 0 && MODELS.get(key) == entry) {
                 MODELS.remove(key);
+                entry.pendingClose = null;
                 toClose = entry.model.isCompletedExceptionally() ? null : entry.model.getNow(null);
             }
         }
@@ -140,8 +189,59 @@ public final class SharedModels {
         }
     }
 
-    /** Models currently loaded and shared (for tests and metrics). */
+    /** The model file's sha256 that bundle.json records, or "" when it cannot be read (the load will say why). */
+    private static String sha256(Path bundle) {
+        try {
+            return BundleManifest.read(bundle.resolve(ModelBundle.MANIFEST_FILE))
+                    .files()
+                    .get(BundleManifest.MODEL_FILE)
+                    .sha256();
+        } catch (RuntimeException e) {
+            return "";
+        }
+    }
+
+    private static ScheduledThreadPoolExecutor closer() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "torchstream-model-closer");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setKeepAliveTime(1, TimeUnit.SECONDS);
+        executor.allowCoreThreadTimeOut(true);
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
+
+    /** Models in use by at least one user (for tests and metrics); unused ones kept alive are not counted. */
     public static synchronized int loaded() {
-        return MODELS.size();
+        return (int) MODELS.values().stream().filter(e -> e.users > 0).count();
+    }
+
+    /** Models loaded since the JVM started: a reuse within the keep-alive loads nothing. */
+    public static synchronized long loads() {
+        return loads;
+    }
+
+    /** Closes every unused model now, whatever the keep-alive (tests, and a JVM about to exit). */
+    public static void closeUnused() {
+        List<Map.Entry<Key, Entry>> idle;
+        synchronized (SharedModels.class) {
+            idle = MODELS.entrySet().stream()
+                    .filter(e -> e.getValue().users == 0)
+                    .map(e -> Map.entry(e.getKey(), e.getValue()))
+                    .toList();
+            idle.forEach(e -> {
+                if (e.getValue().pendingClose != null) {
+                    e.getValue().pendingClose.cancel(false);
+                }
+            });
+        }
+        idle.forEach(e -> closeIfUnused(e.getKey(), e.getValue()));
+    }
+
+    /** Sets the keep-alive for this JVM (tests). */
+    static void keepAlive(long millis) {
+        keepAliveMillis = millis;
     }
 }

@@ -327,6 +327,11 @@ public final class TextModel implements AutoCloseable {
         throw new IllegalArgumentException(rows.size() + " rows of up to " + longest + " tokens fit none of " + shapes);
     }
 
+    /** Whether {@link #close()} has not been called. */
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
