@@ -355,6 +355,16 @@ public final class LocalFlinkCluster implements AutoCloseable {
         return true;
     }
 
+    /** The id of the job's latest completed checkpoint, or -1 when none has completed (or the JobManager is away). */
+    public long latestCompletedCheckpoint(String jobId) {
+        JsonNode checkpoints = get("/jobs/" + jobId + "/checkpoints");
+        if (checkpoints == null) {
+            return -1;
+        }
+        JsonNode completed = checkpoints.path("latest").path("completed");
+        return completed.isObject() ? completed.path("id").asLong(-1) : -1;
+    }
+
     /** The root exception of a failed or restarting job, for messages. */
     public String rootException(String jobId) {
         JsonNode ex = get("/jobs/" + jobId + "/exceptions");
