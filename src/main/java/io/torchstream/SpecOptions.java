@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /** A {@link ModelSpec} and a builder's batch settings as options, named in messages by the method that set them. */
 final class SpecOptions extends OptionReader {
@@ -45,14 +44,8 @@ final class SpecOptions extends OptionReader {
     }
 
     @Override
-    public Set<String> keysUnder(String prefix) {
-        Set<String> keys = new TreeSet<>();
-        for (String key : options.keySet()) {
-            if (key.startsWith(prefix)) {
-                keys.add(key);
-            }
-        }
-        return keys;
+    protected Set<String> keys() {
+        return options.keySet();
     }
 
     @Override

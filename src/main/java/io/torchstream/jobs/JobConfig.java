@@ -349,14 +349,8 @@ public final class JobConfig {
         }
 
         @Override
-        public Set<String> keysUnder(String prefix) {
-            Set<String> keys = new TreeSet<>();
-            for (String key : spec.keys()) {
-                if (key.startsWith(prefix)) {
-                    keys.add(key);
-                }
-            }
-            return keys;
+        protected Set<String> keys() {
+            return spec.keys();
         }
 
         @Override

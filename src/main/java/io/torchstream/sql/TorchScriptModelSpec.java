@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -256,14 +255,8 @@ final class TorchScriptModelSpec implements Serializable {
         }
 
         @Override
-        public Set<String> keysUnder(String prefix) {
-            Set<String> keys = new TreeSet<>();
-            for (String key : raw.keySet()) {
-                if (key.startsWith(prefix)) {
-                    keys.add(key);
-                }
-            }
-            return keys;
+        protected Set<String> keys() {
+            return raw.keySet();
         }
 
         @Override

@@ -453,32 +453,8 @@ public final class Benchmark {
 
     /** sentence-transformers' encode (batch 32, sorted by length), when the exporter's environment exists. */
     private Row sentenceTransformers(String mix, Path texts) throws Exception {
-        String python = System.getenv("TORCHSTREAM_PYTHON");
-        if (python == null || python.isEmpty()) {
-            return null;
-        }
-        System.err.println("bench: [" + mix + "] sentence-transformers");
-        ScenarioProcess.Outcome outcome = ScenarioProcess.run(
-                new ProcessBuilder(
-                        python,
-                        "bench/st_baseline.py",
-                        "--texts",
-                        texts.toString(),
-                        "--threads",
-                        String.valueOf(cores),
-                        "--batch",
-                        "32"),
-                "the sentence-transformers baseline");
-        JsonNode result = outcome.result();
-        Row row = new Row(
-                mix,
-                "sentence-transformers encode, batch 32",
-                result.get("events_per_second").asDouble(),
-                outcome.peakRssKb() / 1024,
-                "torch " + result.get("torch").asText() + ", " + cores + " threads; sorts by length",
-                result);
-        rows.add(row);
-        return row;
+        return pythonBaseline(
+                mix, texts, "bench/st_baseline.py", 32, "sentence-transformers encode, batch 32", "; sorts by length");
     }
 
     /** The default model as ONNX (fp32 and int8), exported once by bench/onnx_export.py; null without Python. */
@@ -502,30 +478,42 @@ public final class Benchmark {
 
     /** transformers in Python, same model, threads and batch, when the exporter's environment exists. */
     private Row python(String mix, Path texts) throws Exception {
+        return pythonBaseline(
+                mix,
+                texts,
+                "bench/python_baseline.py",
+                8,
+                "Python transformers, batch 8 padded to its longest",
+                ", eager");
+    }
+
+    /** A Python peer on the same events and threads, in its own process; null without the exporter's venv. */
+    private Row pythonBaseline(String mix, Path texts, String script, int batch, String name, String note)
+            throws Exception {
         String python = System.getenv("TORCHSTREAM_PYTHON");
         if (python == null || python.isEmpty()) {
-            System.err.println("bench: no exporter environment (bin/torchstream venv): skipping the Python comparison");
+            System.err.println("bench: no exporter environment (bin/torchstream venv): skipping " + name);
             return null;
         }
-        System.err.println("bench: [" + mix + "] Python transformers");
+        System.err.println("bench: [" + mix + "] " + name);
         ScenarioProcess.Outcome outcome = ScenarioProcess.run(
                 new ProcessBuilder(
                         python,
-                        "bench/python_baseline.py",
+                        script,
                         "--texts",
                         texts.toString(),
                         "--threads",
                         String.valueOf(cores),
                         "--batch",
-                        "8"),
-                "the Python baseline");
+                        String.valueOf(batch)),
+                script);
         JsonNode result = outcome.result();
         Row row = new Row(
                 mix,
-                "Python transformers, batch 8 padded to its longest",
+                name,
                 result.get("events_per_second").asDouble(),
                 outcome.peakRssKb() / 1024,
-                "torch " + result.get("torch").asText() + ", " + cores + " threads, eager",
+                "torch " + result.get("torch").asText() + ", " + cores + " threads" + note,
                 result);
         rows.add(row);
         return row;

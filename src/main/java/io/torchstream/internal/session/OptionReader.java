@@ -24,8 +24,19 @@ public abstract class OptionReader {
     /** The value of {@code option} as written, or null if it is not set. */
     public abstract String raw(ConfigOption<?> option);
 
-    /** The keys set under {@code prefix} (such as {@code redact.types.}), in full, for options named by their key. */
-    public abstract Set<String> keysUnder(String prefix);
+    /** Every key the source sets, as options name them (a job file's dotted keys, a model's options). */
+    protected abstract Set<String> keys();
+
+    /** The keys set under {@code prefix} (such as {@code redact.types.}), in full and sorted. */
+    public final Set<String> keysUnder(String prefix) {
+        Set<String> under = new java.util.TreeSet<>();
+        for (String key : keys()) {
+            if (key.startsWith(prefix)) {
+                under.add(key);
+            }
+        }
+        return under;
+    }
 
     /** Whoever wrote the options, for messages about more than one of them: a job file, a model. */
     public abstract String origin();
