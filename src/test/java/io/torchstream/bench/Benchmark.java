@@ -78,6 +78,7 @@ public final class Benchmark {
         mixes.put("paragraphs", BenchEvents.paragraphs(headlines));
 
         Map<String, Map<String, Row>> byMix = new LinkedHashMap<>();
+        Path onnx = onnxModels();
         for (Map.Entry<String, List<String>> mix : mixes.entrySet()) {
             String m = mix.getKey();
             int n = m.equals("headlines") ? events : events / 4;
@@ -187,7 +188,6 @@ public final class Benchmark {
             if (st != null) {
                 r.put("st", st);
             }
-            Path onnx = onnxModels();
             if (onnx != null) {
                 for (String variant : List.of("fp32", "int8")) {
                     r.put(

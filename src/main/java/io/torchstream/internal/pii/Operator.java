@@ -143,7 +143,7 @@ public sealed interface Operator extends Serializable
      * @throws IllegalArgumentException for an unknown name, or settings the operator refuses (a mask
      *     count below 1, a hash without salt)
      */
-    static Operator parse(String name, Settings settings) {
+    public static Operator parse(String name, Settings settings) {
         return switch (name.strip().toLowerCase(Locale.ROOT)) {
             case "replace" -> new Replace(settings.template());
             case "mask" -> new Mask(settings.maskChar(), settings.maskCount(), settings.maskFromEnd());

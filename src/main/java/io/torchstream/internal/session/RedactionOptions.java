@@ -1,5 +1,8 @@
 package io.torchstream.internal.session;
 
+import io.torchstream.internal.pii.Operator;
+import io.torchstream.internal.pii.PatternRecognizers;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -23,11 +26,10 @@ public final class RedactionOptions {
     private RedactionOptions() {}
 
     /** Operator names, in the order messages list them. */
-    public static final List<String> OPERATORS = List.of("replace", "mask", "hash", "redact", "keep");
+    public static final List<String> OPERATORS = Operator.NAMES;
 
     /** The pattern recognizers there are. */
-    public static final List<String> PATTERN_TYPES =
-            List.of("EMAIL", "URL", "IP_ADDRESS", "CREDIT_CARD", "IBAN", "PHONE");
+    public static final List<String> PATTERN_TYPES = PatternRecognizers.TYPES;
 
     public static final ConfigOption<Boolean> ENABLED = ConfigOptions.key("redact.enabled")
             .booleanType()
@@ -46,7 +48,7 @@ public final class RedactionOptions {
     public static final ConfigOption<List<String>> PHONE_REGIONS = ConfigOptions.key("redact.phone-regions")
             .stringType()
             .asList()
-            .defaultValues("US", "GB", "DE", "FR", "ES", "IT", "NL")
+            .defaultValues(PatternRecognizers.DEFAULT_PHONE_REGIONS.toArray(new String[0]))
             .withDescription("ISO 3166 regions whose national formats PHONE recognises; numbers with a +country"
                     + " code are found whatever the list.");
 

@@ -55,16 +55,14 @@ public record RedactionSettings(
 
         /** The operator itself; {@code salt} is the settings', for hash. */
         public io.torchstream.internal.pii.Operator build(String salt) {
-            return switch (name) {
-                case "replace" -> new io.torchstream.internal.pii.Operator.Replace(template);
-                case "mask" ->
-                    new io.torchstream.internal.pii.Operator.Mask(
-                            maskChar.charAt(0), maskCount == 0 ? Integer.MAX_VALUE : maskCount, maskFromEnd);
-                case "hash" -> new io.torchstream.internal.pii.Operator.Hash(salt);
-                case "redact" -> new io.torchstream.internal.pii.Operator.Redact();
-                case "keep" -> new io.torchstream.internal.pii.Operator.Keep();
-                default -> throw new IllegalArgumentException(key + ": unknown operator '" + name + "'");
-            };
+            return io.torchstream.internal.pii.Operator.parse(
+                    name,
+                    new io.torchstream.internal.pii.Operator.Settings(
+                            template,
+                            maskChar.charAt(0),
+                            maskCount == 0 ? Integer.MAX_VALUE : maskCount,
+                            maskFromEnd,
+                            salt));
         }
     }
 
