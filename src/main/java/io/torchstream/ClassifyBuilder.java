@@ -49,7 +49,7 @@ public final class ClassifyBuilder<T> extends InferenceBuilder<T, Classified<T>,
         return ClassifyBuilder::classified;
     }
 
-    private static <T> Classified<T> classified(T value, Prediction prediction, ModelSession session) {
+    private static <T> Classified<T> classified(T value, Prediction prediction, ModelSession.Batch batch) {
         Classification c = (Classification) prediction;
         String[] labels = new String[c.scores().size()];
         double[] scores = new double[labels.length];
@@ -59,13 +59,6 @@ public final class ClassifyBuilder<T> extends InferenceBuilder<T, Classified<T>,
             scores[i++] = e.getValue();
         }
         return new Classified<>(
-                value,
-                c.label(),
-                c.score(),
-                labels,
-                scores,
-                c.truncated(),
-                session.modelName(),
-                session.modelVersion());
+                value, c.label(), c.score(), labels, scores, c.truncated(), batch.modelName(), batch.modelVersion());
     }
 }

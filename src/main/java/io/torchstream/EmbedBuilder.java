@@ -45,8 +45,8 @@ public final class EmbedBuilder<T> extends InferenceBuilder<T, Embedded<T>, Embe
         return EmbedBuilder::embedded;
     }
 
-    private static <T> Embedded<T> embedded(T value, Prediction prediction, ModelSession session) {
+    private static <T> Embedded<T> embedded(T value, Prediction prediction, ModelSession.Batch batch) {
         Embedding e = (Embedding) prediction;
-        return new Embedded<>(value, e.vector(), e.truncated(), session.modelName(), session.modelVersion());
+        return new Embedded<>(value, e.vector(), e.truncated(), batch.modelName(), batch.modelVersion());
     }
 }

@@ -16,6 +16,12 @@ import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.accumulators.LongMaximum;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +36,8 @@ import java.util.List;
  * on it), and closes the session in
  * {@link #close} (safe to call twice).
  */
-final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, List<Outcome<R>>> {
+final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, List<Outcome<R>>>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(InferenceFunction.class);
@@ -39,6 +46,8 @@ final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, Li
     private final ResultFactory<T, R> results;
 
     private transient ModelSession session;
+    private transient ListState<Long> versionState;
+    private transient long restoredVersion;
     private transient ModelMetrics metrics;
     private transient LabelCounts labelCounts;
     private transient LongCounter eventsOutTotal;
@@ -53,7 +62,7 @@ final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, Li
 
     @Override
     public void open(OpenContext openContext) {
-        session = ModelSession.open(settings, Slots.sharers(getRuntimeContext()));
+        session = ModelSession.open(settings, Slots.sharers(getRuntimeContext()), restoredVersion);
         // A shared model was warmed up on the thread that loaded it; this subtask's thread needs its own.
         session.warmUpThisThread();
         metrics = ModelMetrics.register(getRuntimeContext().getMetricGroup(), session);
@@ -67,9 +76,10 @@ final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, Li
         lastResult = TorchstreamMetrics.accumulator(
                 getRuntimeContext(), TorchstreamMetrics.LAST_RESULT_MILLIS, LongMaximum::new);
         LOG.info(
-                "subtask {} serves {} ({}, {} libtorch threads, {} model)",
+                "subtask {} serves {} version {} ({}, {} libtorch threads, {} model)",
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                 session.modelName(),
+                session.modelVersion(),
                 session.task(),
                 session.threads(),
                 session.shared() ? "shared" : "own");
@@ -81,7 +91,8 @@ final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, Li
         for (Request<T> request : batch) {
             inputs.add(request.input());
         }
-        Predictions predictions = session.predict(inputs);
+        ModelSession.Batch predicted = session.predictBatch(inputs);
+        Predictions predictions = predicted.predictions();
         metrics.record(predictions);
         List<Outcome<R>> out = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
@@ -93,7 +104,7 @@ final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, Li
             if (prediction instanceof Classification c) {
                 labelCounts.add(c.label());
             }
-            out.add(Outcome.of(results.create(batch.get(i).value(), prediction, session)));
+            out.add(Outcome.of(results.create(batch.get(i).value(), prediction, predicted)));
         }
         for (ForwardStats forward : predictions.forwards()) {
             tokensComputedTotal.add(forward.shape().tokens());
@@ -102,6 +113,28 @@ final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, Li
         eventsOutTotal.add((long) (out.size() - predictions.failures()));
         lastResult.add(System.currentTimeMillis());
         return out;
+    }
+
+    /**
+     * Restores the repository version that served at the checkpoint, so that a replay after a failure runs
+     * on it before the session moves on to newer ones. Runs before {@link #open}.
+     */
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        versionState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("torchstream-model-version", Types.LONG));
+        restoredVersion = 0;
+        if (context.isRestored()) {
+            // Several subtasks' versions after a rescale: the highest, as every one of them moves on to it.
+            for (Long version : versionState.get()) {
+                restoredVersion = Math.max(restoredVersion, version);
+            }
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        versionState.update(List.of(session == null ? restoredVersion : session.activeVersionNumber()));
     }
 
     @Override

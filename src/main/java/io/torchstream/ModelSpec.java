@@ -7,6 +7,7 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -100,6 +101,29 @@ public final class ModelSpec implements Serializable {
      */
     public ModelSpec threads(int threads) {
         return with(ModelOptions.THREADS, String.valueOf(threads));
+    }
+
+    /**
+     * For a bundle folder that is a repository of numbered versions ({@code 1/}, {@code 2/}, ...): polls it
+     * every {@code interval} for a higher whole version, which loads and warms up beside the one serving and
+     * takes over at a batch boundary. A version of another task, or with other labels, is refused and the
+     * old one keeps serving. The version serving is checkpointed, so a restart resumes on it.
+     *
+     * @param interval how often to look; positive
+     * @return a new spec
+     */
+    public ModelSpec reloadEvery(Duration interval) {
+        return with(ModelOptions.RELOAD_INTERVAL, interval.toMillis() + " ms");
+    }
+
+    /**
+     * With {@link #reloadEvery}: serves new versions whose labels differ from the first one's, instead of
+     * refusing them.
+     *
+     * @return a new spec
+     */
+    public ModelSpec reloadAnyLabels() {
+        return with(ModelOptions.RELOAD_LABELS, "any");
     }
 
     /**

@@ -9,5 +9,6 @@ import java.io.Serializable;
 @FunctionalInterface
 interface ResultFactory<T, R> extends Serializable {
 
-    R create(T value, Prediction prediction, ModelSession session);
+    /** The result of {@code value}, predicted in {@code batch}, which says by what model and version. */
+    R create(T value, Prediction prediction, ModelSession.Batch batch);
 }

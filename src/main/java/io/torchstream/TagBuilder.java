@@ -51,7 +51,7 @@ public final class TagBuilder<T> extends InferenceBuilder<T, Tagged<T>, TagBuild
         return TagBuilder::tagged;
     }
 
-    private static <T> Tagged<T> tagged(T value, Prediction prediction, ModelSession session) {
+    private static <T> Tagged<T> tagged(T value, Prediction prediction, ModelSession.Batch batch) {
         Entities entities = (Entities) prediction;
         List<EntitySpan> spans = new ArrayList<>(entities.entities().size());
         for (Entity e : entities.entities()) {
@@ -59,6 +59,6 @@ public final class TagBuilder<T> extends InferenceBuilder<T, Tagged<T>, TagBuild
                     e.label(), e.grouped(), e.score(), e.index(), e.word(), e.start(), e.end(), e.source()));
         }
         return new Tagged<>(
-                value, spans, entities.redacted(), entities.truncated(), session.modelName(), session.modelVersion());
+                value, spans, entities.redacted(), entities.truncated(), batch.modelName(), batch.modelVersion());
     }
 }

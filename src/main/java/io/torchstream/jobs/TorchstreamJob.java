@@ -97,7 +97,7 @@ public final class TorchstreamJob {
      * fails before anything is submitted.
      */
     public static BundleManifest build(StreamExecutionEnvironment env, JobConfig config) {
-        ModelBundle bundle = ModelBundle.open(config.bundle);
+        ModelBundle bundle = ModelOptions.openBundle(config.bundle);
         config.checkAgainst(bundle);
         env.setParallelism(config.parallelism);
         if (!config.checkpointInterval.isZero()) {

@@ -45,15 +45,18 @@ final class PredictionColumns implements Serializable {
 
     /** What a model computes for a row, from its bundle's task and options. */
     enum Kind {
-        CLASSIFICATION("sequence classification", EnumSet.of(Field.LABEL, Field.SCORE, Field.SCORES, Field.TRUNCATED)),
+        CLASSIFICATION(
+                "sequence classification",
+                EnumSet.of(Field.LABEL, Field.SCORE, Field.SCORES, Field.TRUNCATED, Field.MODEL_VERSION)),
         LABELS(
                 "classification by label descriptions (an embedding bundle with 'labels-file')",
-                EnumSet.of(Field.LABEL, Field.SCORE, Field.SCORES, Field.EMBEDDING, Field.TRUNCATED)),
-        TAGGING("token tagging", EnumSet.of(Field.ENTITIES, Field.TRUNCATED)),
+                EnumSet.of(
+                        Field.LABEL, Field.SCORE, Field.SCORES, Field.EMBEDDING, Field.TRUNCATED, Field.MODEL_VERSION)),
+        TAGGING("token tagging", EnumSet.of(Field.ENTITIES, Field.TRUNCATED, Field.MODEL_VERSION)),
         REDACTING(
                 "token tagging with redaction ('redact.enabled')",
-                EnumSet.of(Field.ENTITIES, Field.REDACTED, Field.TRUNCATED)),
-        EMBEDDING("sentence embedding", EnumSet.of(Field.EMBEDDING, Field.TRUNCATED));
+                EnumSet.of(Field.ENTITIES, Field.REDACTED, Field.TRUNCATED, Field.MODEL_VERSION)),
+        EMBEDDING("sentence embedding", EnumSet.of(Field.EMBEDDING, Field.TRUNCATED, Field.MODEL_VERSION));
 
         private final String description;
         private final Set<Field> offers;
@@ -90,6 +93,8 @@ final class PredictionColumns implements Serializable {
         TRUNCATED("truncated", DataTypes.BOOLEAN().getLogicalType()),
         /** The text with its entities redacted. */
         REDACTED("redacted", DataTypes.STRING().getLogicalType()),
+        /** The version that made the prediction: its number in a repository, else its model file's sha256 prefix. */
+        MODEL_VERSION("model_version", DataTypes.STRING().getLogicalType()),
         /** Why the row has no prediction, with {@code 'error-handling' = 'column'}; NULL when it has one. */
         ERROR("error", DataTypes.STRING().getLogicalType());
 
@@ -340,17 +345,20 @@ final class PredictionColumns implements Serializable {
      *
      * @param prediction the classification, entities or embedding
      * @param embedding the embedding a classification by labels was made from (null otherwise)
+     * @param modelVersion the version that made it
      */
-    RowData write(Prediction prediction, Embedding embedding) {
+    RowData write(Prediction prediction, Embedding embedding, String modelVersion) {
         GenericRowData row = new GenericRowData(fields.size());
         for (int i = 0; i < fields.size(); i++) {
-            row.setField(i, value(fields.get(i), prediction, embedding));
+            row.setField(i, value(fields.get(i), prediction, embedding, modelVersion));
         }
         return row;
     }
 
-    private Object value(Field field, Prediction prediction, Embedding embedding) {
+    private Object value(Field field, Prediction prediction, Embedding embedding, String modelVersion) {
         switch (field) {
+            case MODEL_VERSION:
+                return StringData.fromString(modelVersion);
             case LABEL:
                 return StringData.fromString(((Classification) prediction).label());
             case SCORE:

@@ -109,7 +109,9 @@ public final class TorchScriptModelOptions {
                 SCALE,
                 TAGGING_AGGREGATION,
                 TAGGING_STRIDE,
-                TAGGING_IGNORE_LABELS));
+                TAGGING_IGNORE_LABELS,
+                ModelOptions.RELOAD_INTERVAL,
+                ModelOptions.RELOAD_LABELS));
         options.addAll(RedactionOptions.all());
         return options;
     }

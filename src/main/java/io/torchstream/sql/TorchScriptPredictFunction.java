@@ -160,14 +160,15 @@ public final class TorchScriptPredictFunction extends AsyncPredictFunction {
 
     /** Runs one batch on the worker thread. */
     private List<RowData> predict(List<TextInput> inputs) {
-        Predictions predictions = session.predict(inputs);
+        ModelSession.Batch batch = session.predictBatch(inputs);
+        Predictions predictions = batch.predictions();
         List<RowData> rows = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
             Prediction prediction = predictions.results().get(i);
             rows.add(
                     prediction == null
                             ? failed(predictions.error(i))
-                            : spec.columns().write(prediction, predictions.embedding(i)));
+                            : spec.columns().write(prediction, predictions.embedding(i), batch.modelVersion()));
         }
         metrics.record(predictions);
         microBatches.inc();

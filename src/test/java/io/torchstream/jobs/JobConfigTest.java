@@ -3,7 +3,9 @@ package io.torchstream.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.torchstream.internal.session.ModelOptions;
 import io.torchstream.internal.session.ModelSharing;
+import io.torchstream.testing.BundleCopies;
 import io.torchstream.testing.JobFiles;
 
 import org.junit.jupiter.api.Test;
@@ -100,6 +102,22 @@ class JobConfigTest {
         JobConfig demo = CommandLine.parse(new String[] {"jobs/demo.yaml", "--output", "x.jsonl"})
                 .config();
         assertThat(demo.deadLetters.kind()).isEqualTo(JobConfig.SinkKind.CONSOLE);
+    }
+
+    @Test
+    void aRepositoryOfVersionsIsPolledAtModelReloadInterval() {
+        BundleCopies.publish("bert-seq-cls", tmp.resolve("jobs/models/x"), 1);
+        JobConfig c = parse(MINIMAL, "--set", "model.reload.interval=30s", "--set", "model.reload.labels=any");
+        assertThat(c.model.reload().interval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.model.reload().sameLabels()).isFalse();
+        assertThat(ModelOptions.openBundle(c.bundle).directory()).isEqualTo(tmp.resolve("jobs/models/x/1"));
+
+        assertThatThrownBy(() -> parse(MINIMAL, "--set", "model.reload.labels=some"))
+                .hasMessageContaining("model.reload.labels: 'some' expected one of same, any");
+        BundleCopies.copy("bert-seq-cls", tmp.resolve("jobs/models/y"));
+        assertThatThrownBy(() -> parse(MINIMAL, "--set", "model.bundle=models/y", "--set", "model.reload.interval=1s"))
+                .hasMessageContaining("model.reload.interval")
+                .hasMessageContaining("needs a repository of numbered versions");
     }
 
     @Test

@@ -114,7 +114,8 @@ class MlPredictPlanningTest {
         assertThat(failure(() -> plan("m1", "")))
                 .contains("(bundle bert-seq-cls, sequence-classification): OUTPUT column 'label'"
                         + " is INT, but sequence classification gives label as STRING. The bundle's task (sequence classification)"
-                        + " offers: label STRING, score DOUBLE, scores MAP<STRING, DOUBLE>, truncated BOOLEAN.");
+                        + " offers: label STRING, score DOUBLE, scores MAP<STRING, DOUBLE>, truncated BOOLEAN,"
+                        + " model_version STRING.");
         model("m2", "text STRING", "label STRING, embedding ARRAY<FLOAT>", "'bundle' = " + SEQ_CLS);
         assertThat(failure(() -> plan("m2", "")))
                 .contains("OUTPUT column 'embedding' is not an output of sequence classification"

@@ -44,9 +44,11 @@ class PredictionColumnsTest {
                 Column.physical("scores", DataTypes.MAP(DataTypes.STRING(), DataTypes.DOUBLE())),
                 Column.physical("label", DataTypes.STRING()),
                 Column.physical("truncated", DataTypes.BOOLEAN()),
-                Column.physical("score", DataTypes.DOUBLE()));
-        RowData row = c.write(classification(), null);
-        assertThat(row.getArity()).isEqualTo(4);
+                Column.physical("score", DataTypes.DOUBLE()),
+                Column.physical("model_version", DataTypes.STRING()));
+        RowData row = c.write(classification(), null, "7");
+        assertThat(row.getArity()).isEqualTo(5);
+        assertThat(row.getString(4)).isEqualTo(StringData.fromString("7"));
         MapData scores = row.getMap(0);
         assertThat(scores.size()).isEqualTo(2);
         assertThat(scores.keyArray().getString(0)).isEqualTo(StringData.fromString("neg"));
@@ -62,7 +64,7 @@ class PredictionColumnsTest {
                 PredictionColumns.Kind.LABELS,
                 Column.physical("label", DataTypes.STRING()),
                 Column.physical("embedding", DataTypes.ARRAY(DataTypes.FLOAT())));
-        RowData row = c.write(classification(), new Embedding(new float[] {0.5f, -1f}, false));
+        RowData row = c.write(classification(), new Embedding(new float[] {0.5f, -1f}, false), "1");
         ArrayData vector = row.getArray(1);
         assertThat(vector.size()).isEqualTo(2);
         assertThat(vector.getFloat(1)).isEqualTo(-1f);
@@ -84,7 +86,8 @@ class PredictionColumnsTest {
                                 new Entity("PER", true, 0.9, -1, "Ada", 0, 3, Entity.MODEL),
                                 new Entity("LOC", true, 0.7, -1, "Paris", 10, 15, Entity.MODEL)),
                         false),
-                null);
+                null,
+                "1");
         ArrayData entities = row.getArray(0);
         assertThat(entities.size()).isEqualTo(2);
         RowData second = entities.getRow(1, 3);
@@ -128,7 +131,8 @@ class PredictionColumnsTest {
                         PredictionColumns.Kind.CLASSIFICATION, Column.physical("confidence", DataTypes.DOUBLE())))
                 .hasMessage(
                         "Model m: OUTPUT column 'confidence' is not an output of sequence classification. The bundle's task"
-                                + " (sequence classification) offers: label STRING, score DOUBLE, scores MAP<STRING, DOUBLE>, truncated BOOLEAN.");
+                                + " (sequence classification) offers: label STRING, score DOUBLE, scores MAP<STRING, DOUBLE>, truncated BOOLEAN,"
+                                + " model_version STRING.");
         assertThatThrownBy(() -> columns(
                         PredictionColumns.Kind.TAGGING,
                         Column.physical(

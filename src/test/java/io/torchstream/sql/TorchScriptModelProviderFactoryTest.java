@@ -200,10 +200,10 @@ class TorchScriptModelProviderFactoryTest {
                 .output(Column.physical("embedding", DataTypes.ARRAY(DataTypes.DOUBLE())));
         assertThatThrownBy(context::provider)
                 .isInstanceOf(ValidationException.class)
-                .hasMessage(
-                        "Model cat.db.m (bundle"
-                                + " bert-embedding, embedding): OUTPUT column 'embedding' is ARRAY<DOUBLE>, but sentence embedding gives embedding as"
-                                + " ARRAY<FLOAT>. The bundle's task (sentence embedding) offers: embedding ARRAY<FLOAT>, truncated BOOLEAN.");
+                .hasMessage("Model cat.db.m (bundle"
+                        + " bert-embedding, embedding): OUTPUT column 'embedding' is ARRAY<DOUBLE>, but sentence embedding gives embedding as"
+                        + " ARRAY<FLOAT>. The bundle's task (sentence embedding) offers: embedding ARRAY<FLOAT>, truncated BOOLEAN,"
+                        + " model_version STRING.");
     }
 
     @Test

@@ -12,7 +12,8 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 /**
  * The metrics of a model in a Flink task, under the {@value TorchstreamMetrics#GROUP} group, the same
  * for the DataStream operator and ML_PREDICT: results, forward passes, rows and latency per pass,
- * tokens computed and real, the padding ratio and the model's load time.
+ * tokens computed and real, the padding ratio, the model's load time, and the version serving and its
+ * reloads.
  */
 public final class ModelMetrics {
 
@@ -32,6 +33,10 @@ public final class ModelMetrics {
         latency = group.histogram(TorchstreamMetrics.INFERENCE_LATENCY, new DescriptiveStatisticsHistogram(1000));
         long loadMillis = session.loadMillis();
         group.gauge(TorchstreamMetrics.MODEL_LOAD_TIME, () -> loadMillis);
+        group.gauge(TorchstreamMetrics.MODEL_VERSION, session::activeVersionNumber);
+        group.gauge(TorchstreamMetrics.RELOADS, session::reloads);
+        group.gauge(TorchstreamMetrics.RELOAD_FAILURES, session::reloadFailures);
+        group.gauge(TorchstreamMetrics.RELOAD_MILLIS, session::reloadMillis);
         group.gauge(TorchstreamMetrics.PADDING_RATIO, () -> {
             long computed = tokensComputed.getCount();
             return computed == 0 ? 0.0 : 1.0 - (double) tokensReal.getCount() / computed;

@@ -31,6 +31,18 @@ public final class TorchstreamMetrics {
     /** Milliseconds the model took to load and warm up (gauge). */
     public static final String MODEL_LOAD_TIME = "modelLoadMillis";
 
+    /** Gauge: the repository version serving now (0: a bundle outside a repository). */
+    public static final String MODEL_VERSION = "modelVersion";
+
+    /** Gauge: versions that took over since the task started. */
+    public static final String RELOADS = "reloads";
+
+    /** Gauge: versions refused or failed to load, and failed repository listings, since the task started. */
+    public static final String RELOAD_FAILURES = "reloadFailures";
+
+    /** Gauge: milliseconds the last version that took over spent loading and warming up. */
+    public static final String RELOAD_MILLIS = "reloadMillis";
+
     /** Wall clock (ms) of the first record read and of the last result written (accumulators only). */
     public static final String FIRST_EVENT_MILLIS = "firstEventMillis";
 

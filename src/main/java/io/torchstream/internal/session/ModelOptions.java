@@ -104,6 +104,21 @@ public final class ModelOptions {
             .defaultValues("O")
             .withDescription("For token-classification bundles: labels that mean 'no entity' (in SQL, ';'-separated).");
 
+    public static final ConfigOption<Duration> RELOAD_INTERVAL = ConfigOptions.key("reload.interval")
+            .durationType()
+            .defaultValue(Duration.ZERO)
+            .withDescription("When the bundle folder is a repository of numbered versions (1/, 2/, ...): how often it"
+                    + " is polled for a higher whole version, which is then loaded and warmed up beside the one serving and"
+                    + " takes over at a batch boundary. 0 (the default): the version found at start serves until the job"
+                    + " ends.");
+
+    public static final ConfigOption<String> RELOAD_LABELS = ConfigOptions.key("reload.labels")
+            .stringType()
+            .defaultValue("same")
+            .withDescription("'same': a new version whose labels differ from those of the version the job started with"
+                    + " is refused (the old one keeps serving); 'any': label changes are served. A version of another task,"
+                    + " another output width or another input (text pair or not) is always refused.");
+
     public static final ConfigOption<Integer> BATCH_MAX_SIZE = ConfigOptions.key("batch.max-size")
             .intType()
             .defaultValue(0)
@@ -140,6 +155,8 @@ public final class ModelOptions {
                 TAGGING_AGGREGATION,
                 TAGGING_STRIDE,
                 TAGGING_IGNORE_LABELS,
+                RELOAD_INTERVAL,
+                RELOAD_LABELS,
                 BATCH_MAX_SIZE,
                 BATCH_MAX_WAIT);
     }
@@ -161,6 +178,10 @@ public final class ModelOptions {
             MAX_LENGTH,
             "model.",
             TRUNCATE,
+            "model.",
+            RELOAD_INTERVAL,
+            "model.",
+            RELOAD_LABELS,
             "model.",
             LABELS_FILE,
             "classify.",
@@ -221,6 +242,20 @@ public final class ModelOptions {
             throw options.fail(TAGGING_STRIDE, "must be >= 0 (or -1 for a quarter of the model's length)");
         }
         List<String> ignoreLabels = options.get(TAGGING_IGNORE_LABELS, "a list of labels such as O");
+        Duration reloadInterval = options.get(RELOAD_INTERVAL, "a duration such as 30s or 5min");
+        if (reloadInterval.isNegative()) {
+            throw options.fail(RELOAD_INTERVAL, "must not be negative (0: no reload)");
+        }
+        String reloadLabels = options.get(RELOAD_LABELS, "same or any");
+        if (!reloadLabels.equals("same") && !reloadLabels.equals("any")) {
+            throw options.fail(RELOAD_LABELS, "expected one of same, any");
+        }
+        if (!reloadInterval.isZero() && !ModelRepository.isRepository(bundle)) {
+            throw options.fail(
+                    RELOAD_INTERVAL,
+                    "needs a repository of numbered versions: " + bundle + " is not a folder of numbered bundle folders"
+                            + " (1/, 2/, ...)");
+        }
         RedactionSettings redaction = RedactionOptions.read(options);
         if (redaction.enabled() && aggregation == Aggregation.NONE) {
             throw options.fail(
@@ -239,6 +274,7 @@ public final class ModelOptions {
                 scale,
                 new ModelSettings.Tagging(aggregation, stride, ignoreLabels),
                 redaction,
+                new ModelSettings.Reload(reloadInterval, reloadLabels.equals("same")),
                 batchMaxSize,
                 batchMaxWait);
     }
@@ -268,13 +304,23 @@ public final class ModelOptions {
                 : options.fail(options.inlineLabelsName() + ": " + problem, cause);
     }
 
-    /** Opens the bundle the settings name, failing through the source's reader when it is not a usable bundle. */
+    /**
+     * Opens the bundle the settings name (of a repository: its highest whole version), failing through the
+     * source's reader when there is no usable bundle.
+     */
     public static ModelBundle openBundle(ModelSettings settings, OptionReader options) {
         try {
-            return ModelBundle.open(Path.of(settings.bundle()));
+            return openBundle(Path.of(settings.bundle()));
         } catch (BundleException e) {
             throw options.fail(BUNDLE, "is not a usable bundle: " + e.getMessage(), e);
         }
+    }
+
+    /** Opens a bundle, or the highest whole version of a repository of numbered versions. */
+    public static ModelBundle openBundle(Path folder) {
+        return ModelRepository.isRepository(folder)
+                ? new ModelRepository(folder).start(0).bundle()
+                : ModelBundle.open(folder);
     }
 
     /**

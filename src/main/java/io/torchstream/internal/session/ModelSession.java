@@ -1,6 +1,7 @@
 package io.torchstream.internal.session;
 
 import io.torchstream.internal.bundle.BundleManifest;
+import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.bundle.Task;
 import io.torchstream.internal.pii.PiiAnalyzer;
 import io.torchstream.internal.pii.PiiResult;
@@ -16,13 +17,22 @@ import io.torchstream.internal.task.TokenTagger;
 import io.torchstream.internal.text.EncodedText;
 import io.torchstream.internal.text.TextInput;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A model as a job serves it, whatever calls it (a DataStream operator, ML_PREDICT, a test): the bundle
@@ -44,29 +54,85 @@ public final class ModelSession implements AutoCloseable {
         EMBEDDING
     }
 
-    private final ModelSettings settings;
-    private final SharedModels.Lease lease;
-    private final TextModel model;
-    private final LabelClassifier classifier;
-    private final TokenTagger tagger;
-    private final PiiAnalyzer analyzer;
-    private final int threads;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private static final Logger LOG = LoggerFactory.getLogger(ModelSession.class);
 
-    private ModelSession(
-            ModelSettings settings,
-            SharedModels.Lease lease,
-            LabelClassifier classifier,
-            TokenTagger tagger,
-            PiiAnalyzer analyzer,
-            int threads) {
+    private final ModelSettings settings;
+    private final int threads;
+    private final ModelRepository repository;
+    private final Served first;
+    private final AtomicLong reloads = new AtomicLong();
+    private final AtomicLong reloadFailures = new AtomicLong();
+    private final AtomicLong reloadMillis = new AtomicLong();
+    private final ScheduledExecutorService poller;
+    // Guarded by this: the version new batches run on, and whether the session is closed.
+    private Served current;
+    private boolean closed;
+    // Poller thread only.
+    private int listingFailures;
+    private boolean reportedEmpty;
+
+    /**
+     * One version of the model, as the session serves it: the model and what decodes its outputs. Batches
+     * hold it while they run; once a newer version has taken over and its last batch is done, it is closed.
+     */
+    private static final class Served {
+        final long number;
+        final SharedModels.Lease lease;
+        final TextModel model;
+        final LabelClassifier classifier;
+        final TokenTagger tagger;
+        final PiiAnalyzer analyzer;
+        // Guarded by the session.
+        int inFlight;
+        boolean retired;
+
+        Served(
+                long number,
+                SharedModels.Lease lease,
+                LabelClassifier classifier,
+                TokenTagger tagger,
+                PiiAnalyzer analyzer) {
+            this.number = number;
+            this.lease = lease;
+            this.model = lease.model();
+            this.classifier = classifier;
+            this.tagger = tagger;
+            this.analyzer = analyzer;
+        }
+
+        String version() {
+            return number > 0 ? Long.toString(number) : versionOf(model.manifest());
+        }
+
+        void close() {
+            try {
+                if (tagger != null) {
+                    tagger.close();
+                }
+            } finally {
+                lease.close();
+            }
+        }
+    }
+
+    /**
+     * The predictions of one batch and the version that made them: a batch never mixes versions.
+     *
+     * @param predictions one per input, in input order
+     * @param modelName the bundle's name
+     * @param modelVersion the version results carry
+     */
+    public record Batch(Predictions predictions, String modelName, String modelVersion) {}
+
+    private ModelSession(ModelSettings settings, int threads, ModelRepository repository, Served served) {
         this.settings = settings;
-        this.lease = lease;
-        this.model = lease.model();
-        this.classifier = classifier;
-        this.tagger = tagger;
-        this.analyzer = analyzer;
         this.threads = threads;
+        this.repository = repository;
+        this.first = served;
+        this.current = served;
+        this.poller = repository != null && settings.reload().enabled()
+                ? poller(served.model.manifest().name())
+                : null;
     }
 
     /**
@@ -76,12 +142,43 @@ public final class ModelSession implements AutoCloseable {
      *     run the model), for libtorch's thread count when the settings leave it to the cores
      */
     public static ModelSession open(ModelSettings settings, int sharers) {
+        return open(settings, sharers, 0);
+    }
+
+    /**
+     * Opens the model that {@code settings} name; of a repository of numbered versions, version {@code
+     * resume} if it is whole (the version a checkpoint recorded; 0: none), else the highest whole one. With
+     * {@code reload.interval} set, a thread then polls the repository and swaps newer whole versions in.
+     *
+     * @param sharers how many model users share this process's cores (the slots of a TaskManager that
+     *     run the model), for libtorch's thread count when the settings leave it to the cores
+     */
+    public static ModelSession open(ModelSettings settings, int sharers, long resume) {
         int threads = TorchEngine.threadsFor(settings.threads(), sharers);
-        Path bundle = Path.of(settings.bundle());
-        SharedModels.Lease lease = settings.sharing() == ModelSharing.TASK_MANAGER
-                ? SharedModels.share(bundle, threads, settings.shapes())
-                : SharedModels.own(bundle, threads, settings.shapes());
-        return start(settings, lease, threads);
+        Path folder = Path.of(settings.bundle());
+        ModelRepository repository = ModelRepository.isRepository(folder) ? new ModelRepository(folder) : null;
+        Served served;
+        if (repository == null) {
+            SharedModels.Lease lease = settings.sharing() == ModelSharing.TASK_MANAGER
+                    ? SharedModels.share(folder, threads, settings.shapes())
+                    : SharedModels.own(folder, threads, settings.shapes());
+            served = serve(settings, 0, lease);
+        } else {
+            ModelRepository.Version version = repository.start(resume);
+            if (resume > 0 && version.number() != resume) {
+                LOG.warn(
+                        "{}: version {} (the checkpoint's) is gone or not whole; serving version {}",
+                        repository.folder(),
+                        resume,
+                        version.number());
+            }
+            served = serve(settings, version.number(), lease(settings, version.bundle(), threads));
+        }
+        ModelSession session = new ModelSession(settings, threads, repository, served);
+        if (session.poller != null) {
+            session.schedulePoll();
+        }
+        return session;
     }
 
     /**
@@ -89,10 +186,16 @@ public final class ModelSession implements AutoCloseable {
      * session closes the model.
      */
     public static ModelSession of(TextModel model, ModelSettings settings) {
-        return start(settings, SharedModels.adopt(model), settings.threads());
+        return new ModelSession(settings, settings.threads(), null, serve(settings, 0, SharedModels.adopt(model)));
     }
 
-    private static ModelSession start(ModelSettings settings, SharedModels.Lease lease, int threads) {
+    private static SharedModels.Lease lease(ModelSettings settings, ModelBundle bundle, int threads) {
+        return settings.sharing() == ModelSharing.TASK_MANAGER
+                ? SharedModels.share(bundle, threads, settings.shapes())
+                : SharedModels.own(bundle, threads, settings.shapes());
+    }
+
+    private static Served serve(ModelSettings settings, long number, SharedModels.Lease lease) {
         TokenTagger tagger = null;
         try {
             TextModel model = lease.model();
@@ -108,7 +211,7 @@ public final class ModelSession implements AutoCloseable {
                     analyzer = settings.redaction().analyzer(entityTypes(model.manifest(), t));
                 }
             }
-            return new ModelSession(settings, lease, classifier, tagger, analyzer, threads);
+            return new Served(number, lease, classifier, tagger, analyzer);
         } catch (RuntimeException | Error e) {
             if (tagger != null) {
                 tagger.close();
@@ -116,6 +219,169 @@ public final class ModelSession implements AutoCloseable {
             lease.close();
             throw e;
         }
+    }
+
+    private static ScheduledExecutorService poller(String model) {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "torchstream-reload-" + model);
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
+
+    private void schedulePoll() {
+        // An unreadable repository is polled less and less often, up to 32 intervals apart.
+        long delay = settings.reload().interval().toMillis() << Math.min(5, listingFailures);
+        try {
+            poller.schedule(this::pollAndReschedule, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // Closed meanwhile.
+        }
+    }
+
+    private void pollAndReschedule() {
+        try {
+            reloadNow();
+        } catch (RuntimeException | Error e) {
+            LOG.warn("{}: polling for a new version failed; trying again", repository.folder(), e);
+        } finally {
+            if (!poller.isShutdown()) {
+                schedulePoll();
+            }
+        }
+    }
+
+    /**
+     * Looks for a higher whole version now and, if there is one the session may serve, loads it, warms it up
+     * and makes it the version of the next batches. The version serving keeps serving meanwhile, and whatever
+     * goes wrong (a version half copied, of another task, that fails to load; a repository that cannot be
+     * listed) leaves it serving. The poller calls this; tests may too.
+     *
+     * @return whether a new version took over
+     */
+    public boolean reloadNow() {
+        if (repository == null) {
+            return false;
+        }
+        long serving = activeVersionNumber();
+        Optional<ModelRepository.Version> next;
+        try {
+            next = repository.newestAbove(serving);
+            if (listingFailures > 0) {
+                LOG.info("{} can be listed again", repository.folder());
+            }
+            listingFailures = 0;
+        } catch (UncheckedIOException e) {
+            if (listingFailures++ == 0) {
+                reloadFailures.incrementAndGet();
+                LOG.warn(
+                        "{}; version {} keeps serving, and the repository is polled again with backoff",
+                        e.getMessage(),
+                        serving);
+            }
+            return false;
+        }
+        reportSkipped(serving);
+        if (next.isEmpty()) {
+            return false;
+        }
+        ModelRepository.Version version = next.get();
+        String incompatible = incompatibility(version.bundle().manifest());
+        if (incompatible != null) {
+            refuse(version.number(), serving, incompatible);
+            return false;
+        }
+        long started = System.nanoTime();
+        Served loaded;
+        try {
+            loaded = serve(settings, version.number(), lease(settings, version.bundle(), threads));
+        } catch (RuntimeException e) {
+            refuse(version.number(), serving, "it failed to load: " + e.getMessage());
+            return false;
+        }
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        Served old;
+        synchronized (this) {
+            if (closed) {
+                old = null;
+            } else {
+                old = current;
+                current = loaded;
+                old.retired = true;
+            }
+        }
+        if (old == null) {
+            loaded.close();
+            return false;
+        }
+        reloads.incrementAndGet();
+        reloadMillis.set(millis);
+        LOG.info(
+                "{}: version {} replaced version {} at the next batch, loaded and warmed up in {} ms beside it",
+                repository.folder(),
+                version.number(),
+                old.number,
+                millis);
+        closeIfDone(old);
+        return true;
+    }
+
+    /** Logs and counts each version skipped since the last poll (half copied, or with a wrong sha256). */
+    private void reportSkipped(long serving) {
+        for (ModelRepository.Skipped skipped : repository.newlySkipped()) {
+            if (skipped.version() > serving) {
+                reloadFailures.incrementAndGet();
+                LOG.warn(
+                        "{}: version {} is skipped until its files change ({}); version {} keeps serving",
+                        repository.folder(),
+                        skipped.version(),
+                        skipped.reason(),
+                        serving);
+            }
+        }
+        boolean empty = repository.lastListing().isEmpty();
+        if (empty && !reportedEmpty) {
+            LOG.warn("{} holds no version now; version {} keeps serving", repository.folder(), serving);
+        }
+        reportedEmpty = empty;
+    }
+
+    private void refuse(long version, long serving, String reason) {
+        repository.refuse(version, reason);
+        repository.newlySkipped();
+        reloadFailures.incrementAndGet();
+        LOG.warn(
+                "{}: version {} is refused: {}; version {} keeps serving",
+                repository.folder(),
+                version,
+                reason,
+                serving);
+    }
+
+    /** Why a version's outputs could not replace the first version's, or null if they can. */
+    private String incompatibility(BundleManifest next) {
+        BundleManifest was = first.model.manifest();
+        if (next.task() != was.task()) {
+            return "it is a " + next.task() + " bundle, and the job serves a " + was.task() + " model";
+        }
+        if (next.textPair() != was.textPair()) {
+            return next.textPair()
+                    ? "it takes text pairs, and the job sends single texts"
+                    : "it takes single texts, and the job sends text pairs";
+        }
+        if (next.outputWidth() != was.outputWidth() && next.task() == Task.EMBEDDING) {
+            return "its embeddings have " + next.outputWidth() + " dimensions, not " + was.outputWidth();
+        }
+        if (settings.reload().sameLabels() && !next.labels().equals(was.labels())) {
+            return "its labels " + next.labels() + " differ from " + was.labels()
+                    + " (set reload.labels to any to serve label changes)";
+        }
+        if (settings.maxLength() > next.maxLength()) {
+            return "it was traced at " + next.maxLength() + " tokens, shorter than max-length " + settings.maxLength();
+        }
+        return null;
     }
 
     /** The entity types a token-classification bundle tags, its "no entity" labels aside. */
@@ -149,41 +415,77 @@ public final class ModelSession implements AutoCloseable {
      * predicts a text known to be good either: then the model is at fault, and the batch's failure is thrown.
      */
     public Predictions predict(List<TextInput> inputs) {
-        if (closed.get()) {
-            throw new IllegalStateException("the session of " + model.manifest().name() + " is closed");
-        }
-        model.warmUpThisThreadOnce();
+        return predictBatch(inputs).predictions();
+    }
+
+    /** {@link #predict}, with the version that made the predictions (a batch never mixes versions). */
+    public Batch predictBatch(List<TextInput> inputs) {
+        Served served = acquire();
         try {
-            return run(inputs);
-        } catch (RuntimeException batchFailure) {
-            if (!stillWorks()) {
-                throw batchFailure;
+            served.model.warmUpThisThreadOnce();
+            Predictions predictions;
+            try {
+                predictions = run(served, inputs);
+            } catch (RuntimeException batchFailure) {
+                if (!stillWorks(served)) {
+                    throw batchFailure;
+                }
+                predictions = oneByOne(served, inputs);
             }
-            return oneByOne(inputs);
+            return new Batch(predictions, served.model.manifest().name(), served.version());
+        } finally {
+            release(served);
         }
     }
 
+    private synchronized Served acquire() {
+        if (closed) {
+            throw new IllegalStateException(
+                    "the session of " + current.model.manifest().name() + " is closed");
+        }
+        current.inFlight++;
+        return current;
+    }
+
+    private void release(Served served) {
+        synchronized (this) {
+            served.inFlight--;
+        }
+        closeIfDone(served);
+    }
+
+    /** Closes a version once it no longer serves and its last batch is done; at most once. */
+    private void closeIfDone(Served served) {
+        synchronized (this) {
+            if (!served.retired || served.inFlight != 0) {
+                return;
+            }
+            served.inFlight = -1; // closed
+        }
+        served.close();
+    }
+
     /** Whether the model still predicts a text known to be good: if not, the model is at fault, not the inputs. */
-    private boolean stillWorks() {
-        TextInput probe = model.manifest().textPair()
+    private boolean stillWorks(Served served) {
+        TextInput probe = served.model.manifest().textPair()
                 ? TextInput.pair("torchstream warm-up", "torchstream warm-up")
                 : TextInput.of("torchstream warm-up");
         try {
-            run(List.of(probe));
+            run(served, List.of(probe));
             return true;
         } catch (RuntimeException e) {
             return false;
         }
     }
 
-    private Predictions oneByOne(List<TextInput> inputs) {
+    private Predictions oneByOne(Served served, List<TextInput> inputs) {
         List<Prediction> results = new ArrayList<>(inputs.size());
-        List<Embedding> embeddings = classifier == null ? null : new ArrayList<>(inputs.size());
+        List<Embedding> embeddings = served.classifier == null ? null : new ArrayList<>(inputs.size());
         List<String> errors = new ArrayList<>(inputs.size());
         List<ForwardStats> forwards = new ArrayList<>();
         for (TextInput input : inputs) {
             try {
-                Predictions one = run(List.of(input));
+                Predictions one = run(served, List.of(input));
                 results.add(one.results().get(0));
                 errors.add(one.error(0));
                 if (embeddings != null) {
@@ -208,11 +510,13 @@ public final class ModelSession implements AutoCloseable {
                 + (message == null ? "" : ": " + message);
     }
 
-    private Predictions run(List<TextInput> inputs) {
-        if (tagger != null) {
+    private Predictions run(Served served, List<TextInput> inputs) {
+        TextModel model = served.model;
+        LabelClassifier classifier = served.classifier;
+        if (served.tagger != null) {
             // Long texts run as windows: nothing is cut, whatever the truncation setting.
-            Predictions tagged = tagger.tag(inputs);
-            return analyzer == null ? tagged : redact(inputs, tagged);
+            Predictions tagged = served.tagger.tag(inputs);
+            return served.analyzer == null ? tagged : redact(served.analyzer, inputs, tagged);
         }
         List<EncodedText> rows = new ArrayList<>(inputs.size());
         List<Integer> kept = new ArrayList<>(inputs.size());
@@ -246,7 +550,7 @@ public final class ModelSession implements AutoCloseable {
     }
 
     /** The model's entities of each text merged with the pattern recognizers', and the text redacted. */
-    private Predictions redact(List<TextInput> inputs, Predictions tagged) {
+    private static Predictions redact(PiiAnalyzer analyzer, List<TextInput> inputs, Predictions tagged) {
         List<Prediction> redacted = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
             Entities entities = (Entities) tagged.results().get(i);
@@ -258,27 +562,59 @@ public final class ModelSession implements AutoCloseable {
 
     /** Runs every shape on the calling thread now, unless it has already, so that its first batch is not slow. */
     public void warmUpThisThread() {
-        model.warmUpThisThreadOnce();
+        served().model.warmUpThisThreadOnce();
+    }
+
+    private synchronized Served served() {
+        return current;
     }
 
     public Output output() {
-        return outputOf(model.task(), classifier != null);
+        Served served = served();
+        return outputOf(served.model.task(), served.classifier != null);
     }
 
     public Task task() {
-        return model.task();
+        return served().model.task();
     }
 
+    /** The manifest of the version serving now. */
     public BundleManifest manifest() {
-        return model.manifest();
+        return served().model.manifest();
     }
 
     public String modelName() {
-        return model.manifest().name();
+        return manifest().name();
     }
 
+    /** The version serving now: its number in a repository, else the first 12 hex digits of its sha256. */
     public String modelVersion() {
-        return versionOf(model.manifest());
+        return served().version();
+    }
+
+    /** The repository version serving now; 0 for a bundle that is not in a repository. */
+    public long activeVersionNumber() {
+        return served().number;
+    }
+
+    /** Whether the session serves from a repository of versions (and may reload). */
+    public boolean fromRepository() {
+        return repository != null;
+    }
+
+    /** Versions that took over since the session opened. */
+    public long reloads() {
+        return reloads.get();
+    }
+
+    /** Versions refused or failed to load, and repository listings that failed, since the session opened. */
+    public long reloadFailures() {
+        return reloadFailures.get();
+    }
+
+    /** Milliseconds the last version that took over spent loading and warming up (0: none yet). */
+    public long reloadMillis() {
+        return reloadMillis.get();
     }
 
     public ModelSettings settings() {
@@ -287,7 +623,7 @@ public final class ModelSession implements AutoCloseable {
 
     /** The most rows one forward pass takes. */
     public int maxBatchSize() {
-        return model.maxBatchSize();
+        return served().model.maxBatchSize();
     }
 
     /** libtorch intra-op threads this session asked for. */
@@ -297,24 +633,32 @@ public final class ModelSession implements AutoCloseable {
 
     /** Whether the model is the TaskManager's shared copy. */
     public boolean shared() {
-        return lease.shared();
+        return served().lease.shared();
     }
 
-    /** Milliseconds loading the model took (tokenizer, libtorch, warm-up), for whoever loaded it. */
+    /** Milliseconds loading the first model took (tokenizer, libtorch, warm-up), for whoever loaded it. */
     public long loadMillis() {
-        return model.loadMillis();
+        return first.model.loadMillis();
     }
 
+    /**
+     * Stops polling and closes the version serving; a version still running a batch (on another thread) closes
+     * when that batch is done. Safe to call twice.
+     */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                if (tagger != null) {
-                    tagger.close();
-                }
-            } finally {
-                lease.close();
+        Served last;
+        synchronized (this) {
+            if (closed) {
+                return;
             }
+            closed = true;
+            last = current;
+            last.retired = true;
         }
+        if (poller != null) {
+            poller.shutdownNow();
+        }
+        closeIfDone(last);
     }
 }

@@ -23,6 +23,7 @@ import java.util.List;
  * @param labelScale the factor on cosine similarities before the softmax over labels
  * @param tagging how token-classification bundles turn tokens into entities
  * @param redaction PII detection and redaction, for token-classification bundles
+ * @param reload whether and how a repository of versions is polled for new ones
  * @param batchMaxSize the most events per micro-batch (0: chosen from the bundle)
  * @param batchMaxWait the longest an event waits for its micro-batch to fill
  */
@@ -37,6 +38,7 @@ public record ModelSettings(
         double labelScale,
         Tagging tagging,
         RedactionSettings redaction,
+        Reload reload,
         int batchMaxSize,
         Duration batchMaxWait)
         implements Serializable {
@@ -58,6 +60,22 @@ public record ModelSettings(
         }
     }
 
+    /**
+     * Hot reload from a repository of numbered versions.
+     *
+     * @param interval how often the repository is polled for a newer whole version; zero: never
+     * @param sameLabels whether a version whose labels differ from those the session started with is refused
+     */
+    public record Reload(Duration interval, boolean sameLabels) implements Serializable {
+        public static Reload off() {
+            return new Reload(Duration.ZERO, true);
+        }
+
+        public boolean enabled() {
+            return !interval.isZero();
+        }
+    }
+
     public ModelSettings {
         labels = List.copyOf(labels);
     }
@@ -75,6 +93,7 @@ public record ModelSettings(
                 40.0,
                 Tagging.defaults(),
                 RedactionSettings.off(),
+                Reload.off(),
                 0,
                 Duration.ofMillis(20));
     }
@@ -91,6 +110,7 @@ public record ModelSettings(
                 labelScale,
                 value,
                 redaction,
+                reload,
                 batchMaxSize,
                 batchMaxWait);
     }
@@ -107,8 +127,26 @@ public record ModelSettings(
                 labelScale,
                 tagging,
                 redaction,
+                reload,
                 maxSize,
                 maxWait);
+    }
+
+    public ModelSettings withReload(Reload value) {
+        return new ModelSettings(
+                bundle,
+                sharing,
+                threads,
+                shapes,
+                maxLength,
+                truncate,
+                labels,
+                labelScale,
+                tagging,
+                redaction,
+                value,
+                batchMaxSize,
+                batchMaxWait);
     }
 
     public ModelSettings withRedaction(RedactionSettings value) {
@@ -123,6 +161,7 @@ public record ModelSettings(
                 labelScale,
                 tagging,
                 value,
+                reload,
                 batchMaxSize,
                 batchMaxWait);
     }

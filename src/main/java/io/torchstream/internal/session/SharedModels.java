@@ -95,7 +95,12 @@ public final class SharedModels {
 
     /** Loads a model for this user alone. */
     public static Lease own(Path bundle, int intraOpThreads, ShapePolicy shapes) {
-        return new Lease(null, null, TextModel.open(ModelBundle.open(bundle), intraOpThreads, shapes));
+        return own(ModelBundle.open(bundle), intraOpThreads, shapes);
+    }
+
+    /** Loads a checked bundle for this user alone. */
+    public static Lease own(ModelBundle bundle, int intraOpThreads, ShapePolicy shapes) {
+        return new Lease(null, null, TextModel.open(bundle, intraOpThreads, shapes));
     }
 
     /** A lease on a model the caller made (from parts, in tests): closing the lease closes the model. */
@@ -106,7 +111,17 @@ public final class SharedModels {
     /** The TaskManager's model for this bundle, loaded by its first user. */
     public static Lease share(Path bundle, int intraOpThreads, ShapePolicy shapes) {
         Path path = bundle.toAbsolutePath().normalize();
-        Key key = new Key(path, sha256(path), shapes);
+        return share(new Key(path, sha256(path), shapes), null, intraOpThreads);
+    }
+
+    /** The TaskManager's model for a bundle already checked, loaded by its first user without checking it again. */
+    public static Lease share(ModelBundle bundle, int intraOpThreads, ShapePolicy shapes) {
+        String sha256 = bundle.manifest().files().get(BundleManifest.MODEL_FILE).sha256();
+        return share(new Key(bundle.directory(), sha256, shapes), bundle, intraOpThreads);
+    }
+
+    private static Lease share(Key key, ModelBundle checked, int intraOpThreads) {
+        ShapePolicy shapes = key.shapes();
         Entry entry;
         boolean loads;
         synchronized (SharedModels.class) {
@@ -134,7 +149,8 @@ public final class SharedModels {
         }
         if (loads) {
             try {
-                entry.model.complete(TextModel.open(ModelBundle.open(key.bundle()), intraOpThreads, shapes));
+                ModelBundle bundle = checked != null ? checked : ModelBundle.open(key.bundle());
+                entry.model.complete(TextModel.open(bundle, intraOpThreads, shapes));
             } catch (RuntimeException | Error e) {
                 synchronized (SharedModels.class) {
                     // Whoever comes next loads again, rather than sharing this failure.

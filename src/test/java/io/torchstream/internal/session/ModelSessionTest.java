@@ -67,6 +67,7 @@ class ModelSessionTest {
                     settings.labelScale(),
                     settings.tagging(),
                     settings.redaction(),
+                    settings.reload(),
                     settings.batchMaxSize(),
                     settings.batchMaxWait());
         }
