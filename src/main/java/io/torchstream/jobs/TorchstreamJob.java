@@ -43,6 +43,8 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.PluginUtils;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -71,8 +73,11 @@ public final class TorchstreamJob {
     /** {@code flink run torchstream-job.jar JOB.yaml [--set KEY=VALUE ...]}. */
     public static void main(String[] args) throws Exception {
         JobConfig config = CommandLine.parse(args).config();
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(config.flink));
+        Configuration flink = Configuration.fromMap(config.flink);
+        // The client opens the bundle before submitting: s3:// and other Flink filesystems need their plugins
+        // (FLINK_PLUGINS_DIR) and options (s3.endpoint, ...) here as on the TaskManagers.
+        FileSystem.initialize(flink, PluginUtils.createPluginManagerFromRootFolder(flink));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         BundleManifest manifest = build(env, config);
         long started = System.nanoTime();
         JobExecutionResult result = env.execute(config.name);
@@ -97,7 +102,7 @@ public final class TorchstreamJob {
      * fails before anything is submitted.
      */
     public static BundleManifest build(StreamExecutionEnvironment env, JobConfig config) {
-        ModelBundle bundle = ModelOptions.openBundle(config.bundle);
+        ModelBundle bundle = ModelOptions.openBundle(config.model.bundle());
         config.checkAgainst(bundle);
         env.setParallelism(config.parallelism);
         if (!config.checkpointInterval.isZero()) {
@@ -162,7 +167,7 @@ public final class TorchstreamJob {
     /** The job's model, batching and text contract on one of the typed builders. */
     private static <R extends ModelResult<TextEvent>, B extends InferenceBuilder<TextEvent, R, B>> B model(
             B builder, JobConfig config, BundleManifest manifest) {
-        ModelSpec spec = ModelSpec.bundle(config.bundle.toString()).threads(config.threads);
+        ModelSpec spec = ModelSpec.bundle(config.model.bundle()).threads(config.threads);
         if (config.sharing == ModelSharing.PER_SLOT) {
             spec = spec.perSlot();
         }

@@ -110,7 +110,7 @@ class JobConfigTest {
         JobConfig c = parse(MINIMAL, "--set", "model.reload.interval=30s", "--set", "model.reload.labels=any");
         assertThat(c.model.reload().interval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.model.reload().sameLabels()).isFalse();
-        assertThat(ModelOptions.openBundle(c.bundle).directory()).isEqualTo(tmp.resolve("jobs/models/x/1"));
+        assertThat(ModelOptions.openBundle(c.model.bundle()).directory()).isEqualTo(tmp.resolve("jobs/models/x/1"));
 
         assertThatThrownBy(() -> parse(MINIMAL, "--set", "model.reload.labels=some"))
                 .hasMessageContaining("model.reload.labels: 'some' expected one of same, any");

@@ -18,7 +18,13 @@ public class BundleException extends RuntimeException {
         this.file = file;
     }
 
-    /** The file (or bundle folder) at fault. */
+    /** A bundle on a remote filesystem at fault, named by its URI. */
+    public BundleException(String location, String message, Throwable cause) {
+        super(location + ": " + message, cause);
+        this.file = null;
+    }
+
+    /** The file (or bundle folder) at fault; null for one on a remote filesystem. */
     public Path file() {
         return file;
     }

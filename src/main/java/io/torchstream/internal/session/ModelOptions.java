@@ -201,8 +201,11 @@ public final class ModelOptions {
      * a TaskManager needs no copy of it).
      */
     public static ModelSettings read(OptionReader options) {
-        Path bundle = options.path(
-                BUNDLE, options.nonEmpty(BUNDLE, "must name the bundle folder that bin/torchstream export wrote"));
+        String bundleValue = options.nonEmpty(BUNDLE, "must name the bundle folder that bin/torchstream export wrote");
+        // A URI of a Flink filesystem (s3://, hdfs://) is read by every TaskManager as it is.
+        String bundle = BundleStore.isRemote(bundleValue)
+                ? bundleValue
+                : options.path(BUNDLE, bundleValue).toString();
         ModelSharing sharing = options.choice(SHARING, ModelSharing.values(), ModelSharing::id);
         int threads = options.get(THREADS, "an integer");
         if (threads < 0) {
@@ -250,7 +253,7 @@ public final class ModelOptions {
         if (!reloadLabels.equals("same") && !reloadLabels.equals("any")) {
             throw options.fail(RELOAD_LABELS, "expected one of same, any");
         }
-        if (!reloadInterval.isZero() && !ModelRepository.isRepository(bundle)) {
+        if (!reloadInterval.isZero() && !BundleStore.of(bundle).isRepository()) {
             throw options.fail(
                     RELOAD_INTERVAL,
                     "needs a repository of numbered versions: " + bundle + " is not a folder of numbered bundle folders"
@@ -264,7 +267,7 @@ public final class ModelOptions {
                             + "): simple, first, average or max");
         }
         return new ModelSettings(
-                bundle.toString(),
+                bundle,
                 sharing,
                 threads,
                 shapes,
@@ -310,17 +313,22 @@ public final class ModelOptions {
      */
     public static ModelBundle openBundle(ModelSettings settings, OptionReader options) {
         try {
-            return openBundle(Path.of(settings.bundle()));
+            return openBundle(settings.bundle());
         } catch (BundleException e) {
             throw options.fail(BUNDLE, "is not a usable bundle: " + e.getMessage(), e);
         }
     }
 
-    /** Opens a bundle, or the highest whole version of a repository of numbered versions. */
-    public static ModelBundle openBundle(Path folder) {
-        return ModelRepository.isRepository(folder)
-                ? new ModelRepository(folder).start(0).bundle()
-                : ModelBundle.open(folder);
+    /**
+     * Opens a bundle, or the highest whole version of a repository of numbered versions: a local folder, or
+     * a URI of a Flink filesystem (downloaded into the local cache).
+     */
+    public static ModelBundle openBundle(String location) {
+        BundleStore store = BundleStore.of(location);
+        if (store.isRepository()) {
+            return new ModelRepository(store).start(0).bundle();
+        }
+        return BundleStore.isRemote(location) ? store.open(0) : ModelBundle.open(Path.of(location));
     }
 
     /**

@@ -5,7 +5,6 @@ import io.torchstream.internal.bundle.ModelBundle;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,21 +12,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A folder of numbered bundle versions ({@code topics/1/}, {@code topics/2/}, ...), as Triton lays out
- * its model repository. The version served is the highest one that is whole: its bundle.json present and
- * every file matching the size and sha256 it records. A version that is not (being copied, or broken) is
- * skipped, and checked again only once its files change, so that a poll does not hash a broken 90 MB
- * model every time. Not thread-safe: one poller owns it.
+ * its model repository, on this machine or on any filesystem Flink serves ({@link BundleStore}). The version
+ * served is the highest one that is whole: its bundle.json present and every file matching the size and
+ * sha256 it records. A version that is not (being copied, or broken) is skipped, and checked again only once
+ * its files change, so that a poll does not hash (or download) a broken 90 MB model every time. Not
+ * thread-safe: one poller owns it.
  */
 public final class ModelRepository {
 
-    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
-
-    private final Path folder;
+    private final BundleStore store;
     // Why a version was skipped, and what its files looked like then.
     private final Map<Long, Skipped> skipped = new HashMap<>();
     private final List<Skipped> newlySkipped = new ArrayList<>();
@@ -39,12 +35,17 @@ public final class ModelRepository {
     /** A whole version, checked. */
     public record Version(long number, ModelBundle bundle) {}
 
-    public ModelRepository(Path folder) {
-        this.folder = folder.toAbsolutePath().normalize();
+    public ModelRepository(BundleStore store) {
+        this.store = store;
     }
 
-    public Path folder() {
-        return folder;
+    public ModelRepository(Path folder) {
+        this(BundleStore.of(folder.toString()));
+    }
+
+    /** Where the repository is, for messages. */
+    public String folder() {
+        return store.describe();
     }
 
     /**
@@ -52,14 +53,7 @@ public final class ModelRepository {
      * at least one numbered folder.
      */
     public static boolean isRepository(Path folder) {
-        if (!Files.isDirectory(folder) || Files.exists(folder.resolve(ModelBundle.MANIFEST_FILE))) {
-            return false;
-        }
-        try {
-            return !numbered(folder).isEmpty();
-        } catch (IOException e) {
-            return false;
-        }
+        return BundleStore.of(folder.toString()).isRepository();
     }
 
     /**
@@ -69,20 +63,17 @@ public final class ModelRepository {
      * @throws BundleException naming the folder, when it holds no whole version
      */
     public Version start(long preferred) {
-        if (preferred > 0) {
-            Path candidate = folder.resolve(Long.toString(preferred));
-            if (Files.isDirectory(candidate)) {
-                Optional<Version> version = check(preferred, candidate);
-                if (version.isPresent()) {
-                    return version.get();
-                }
-            }
-        }
         List<Long> versions;
         try {
             versions = list();
-        } catch (IOException e) {
-            throw new BundleException(folder, "cannot be listed (" + e.getMessage() + ")", e);
+        } catch (IOException | UncheckedIOException e) {
+            throw new BundleException(store.describe(), "cannot be listed (" + e.getMessage() + ")", e);
+        }
+        if (preferred > 0 && versions.contains(preferred)) {
+            Optional<Version> version = check(preferred);
+            if (version.isPresent()) {
+                return version.get();
+            }
         }
         Optional<Version> newest = newestAbove(0, versions);
         if (newest.isPresent()) {
@@ -102,7 +93,7 @@ public final class ModelRepository {
                             .append(';'));
             why.setLength(why.length() - 1);
         }
-        throw new BundleException(folder, why.toString());
+        throw new BundleException(store.describe(), why.toString(), null);
     }
 
     /**
@@ -116,7 +107,9 @@ public final class ModelRepository {
             return newestAbove(current, list());
         } catch (IOException e) {
             throw new UncheckedIOException(
-                    folder + " cannot be listed (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+                    store.describe() + " cannot be listed (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                            + ")",
+                    e);
         }
     }
 
@@ -125,7 +118,7 @@ public final class ModelRepository {
             if (number <= current) {
                 break;
             }
-            Optional<Version> version = check(number, folder.resolve(Long.toString(number)));
+            Optional<Version> version = check(number);
             if (version.isPresent()) {
                 return version;
             }
@@ -133,14 +126,14 @@ public final class ModelRepository {
         return Optional.empty();
     }
 
-    private Optional<Version> check(long number, Path dir) {
-        String fingerprint = fingerprint(dir);
+    private Optional<Version> check(long number) {
+        String fingerprint = store.fingerprint(number);
         Skipped before = skipped.get(number);
         if (before != null && before.fingerprint().equals(fingerprint)) {
             return Optional.empty();
         }
         try {
-            Version version = new Version(number, ModelBundle.open(dir));
+            Version version = new Version(number, store.open(number));
             skipped.remove(number);
             return Optional.of(version);
         } catch (BundleException | UncheckedIOException e) {
@@ -153,7 +146,7 @@ public final class ModelRepository {
 
     /** Marks a whole version as not to be served (another task, other labels): skipped until its files change. */
     public void refuse(long number, String reason) {
-        skipped.put(number, new Skipped(number, reason, fingerprint(folder.resolve(Long.toString(number)))));
+        skipped.put(number, new Skipped(number, reason, store.fingerprint(number)));
     }
 
     /** The versions skipped since the last call, in the order they were checked. */
@@ -174,42 +167,7 @@ public final class ModelRepository {
     }
 
     private List<Long> list() throws IOException {
-        lastListing = List.copyOf(numbered(folder));
+        lastListing = List.copyOf(store.versions());
         return lastListing;
-    }
-
-    /** The numbered folders, highest first. */
-    private static List<Long> numbered(Path folder) throws IOException {
-        List<Long> versions = new ArrayList<>();
-        try (Stream<Path> children = Files.list(folder)) {
-            children.filter(Files::isDirectory)
-                    .map(p -> p.getFileName().toString())
-                    .filter(name -> VERSION.matcher(name).matches())
-                    .forEach(name -> versions.add(Long.parseLong(name)));
-        }
-        versions.sort(Comparator.reverseOrder());
-        return versions;
-    }
-
-    /** The names, sizes and modification times of a version's files: what a copy in progress changes. */
-    private static String fingerprint(Path dir) {
-        StringBuilder out = new StringBuilder();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.filter(Files::isRegularFile).sorted().forEach(f -> {
-                try {
-                    out.append(dir.relativize(f))
-                            .append(':')
-                            .append(Files.size(f))
-                            .append(':')
-                            .append(Files.getLastModifiedTime(f).toMillis())
-                            .append(';');
-                } catch (IOException e) {
-                    out.append(f.getFileName()).append(":?;");
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            out.append("unreadable");
-        }
-        return out.toString();
     }
 }

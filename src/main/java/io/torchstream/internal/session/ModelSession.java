@@ -155,10 +155,13 @@ public final class ModelSession implements AutoCloseable {
      */
     public static ModelSession open(ModelSettings settings, int sharers, long resume) {
         int threads = TorchEngine.threadsFor(settings.threads(), sharers);
-        Path folder = Path.of(settings.bundle());
-        ModelRepository repository = ModelRepository.isRepository(folder) ? new ModelRepository(folder) : null;
+        BundleStore store = BundleStore.of(settings.bundle());
+        ModelRepository repository = store.isRepository() ? new ModelRepository(store) : null;
         Served served;
-        if (repository == null) {
+        if (repository == null && BundleStore.isRemote(settings.bundle())) {
+            served = serve(settings, 0, lease(settings, store.open(0), threads));
+        } else if (repository == null) {
+            Path folder = Path.of(settings.bundle());
             SharedModels.Lease lease = settings.sharing() == ModelSharing.TASK_MANAGER
                     ? SharedModels.share(folder, threads, settings.shapes())
                     : SharedModels.own(folder, threads, settings.shapes());
