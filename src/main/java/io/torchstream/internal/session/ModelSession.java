@@ -5,6 +5,7 @@ import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.bundle.Task;
 import io.torchstream.internal.pii.PiiAnalyzer;
 import io.torchstream.internal.pii.PiiResult;
+import io.torchstream.internal.runtime.NativeMemory;
 import io.torchstream.internal.runtime.TorchEngine;
 import io.torchstream.internal.task.Embedding;
 import io.torchstream.internal.task.Entities;
@@ -85,6 +86,7 @@ public final class ModelSession implements AutoCloseable {
         // Guarded by the session.
         int inFlight;
         boolean retired;
+        boolean replaced;
 
         Served(
                 long number,
@@ -104,13 +106,21 @@ public final class ModelSession implements AutoCloseable {
             return number > 0 ? Long.toString(number) : versionOf(model.manifest());
         }
 
+        /**
+         * Closes this version; one that a newer version replaced does not stay loaded for the keep-alive
+         * (it would hold its native memory through every later swap).
+         */
         void close() {
             try {
                 if (tagger != null) {
                     tagger.close();
                 }
             } finally {
-                lease.close();
+                if (replaced) {
+                    lease.retire();
+                } else {
+                    lease.close();
+                }
             }
         }
     }
@@ -313,9 +323,11 @@ public final class ModelSession implements AutoCloseable {
                 old = current;
                 current = loaded;
                 old.retired = true;
+                old.replaced = true;
             }
         }
         if (old == null) {
+            loaded.replaced = true;
             loaded.close();
             return false;
         }
@@ -466,6 +478,9 @@ public final class ModelSession implements AutoCloseable {
             served.inFlight = -1; // closed
         }
         served.close();
+        if (served.replaced) {
+            NativeMemory.trim();
+        }
     }
 
     /** Whether the model still predicts a text known to be good: if not, the model is at fault, not the inputs. */

@@ -83,11 +83,23 @@ public final class SharedModels {
 
         @Override
         public void close() {
+            release(true);
+        }
+
+        /**
+         * Releases the hold for good: a model replaced by a newer version is closed as soon as its last user
+         * lets go, without the keep-alive that serves tasks restarted on the same version.
+         */
+        public void retire() {
+            release(false);
+        }
+
+        private void release(boolean keepAlive) {
             if (released.compareAndSet(false, true)) {
                 if (entry == null) {
                     model.close();
                 } else {
-                    release(key, entry);
+                    SharedModels.release(key, entry, keepAlive);
                 }
             }
         }
@@ -169,7 +181,7 @@ public final class SharedModels {
         try {
             return new Lease(key, entry, entry.model.join());
         } catch (CompletionException e) {
-            release(key, entry);
+            release(key, entry, true);
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
@@ -177,12 +189,12 @@ public final class SharedModels {
         }
     }
 
-    private static void release(Key key, Entry entry) {
+    private static void release(Key key, Entry entry, boolean keepAlive) {
         synchronized (SharedModels.class) {
             if (--entry.users > 0 || MODELS.get(key) != entry) {
                 return;
             }
-            if (keepAliveMillis > 0 && !entry.model.isCompletedExceptionally()) {
+            if (keepAlive && keepAliveMillis > 0 && !entry.model.isCompletedExceptionally()) {
                 entry.pendingClose =
                         CLOSER.schedule(() -> closeIfUnused(key, entry), keepAliveMillis, TimeUnit.MILLISECONDS);
                 return;
