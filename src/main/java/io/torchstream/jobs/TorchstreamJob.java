@@ -180,6 +180,12 @@ public final class TorchstreamJob {
         if (!config.model.truncate()) {
             spec = spec.truncate(false);
         }
+        if (config.model.reload().enabled()) {
+            spec = spec.reloadEvery(config.model.reload().interval());
+            if (!config.model.reload().sameLabels()) {
+                spec = spec.reloadAnyLabels();
+            }
+        }
         if (!config.labels.isEmpty()) {
             spec = spec.labels(config.labels.stream()
                             .map(l -> new Label(l.name(), l.description(), l.examples()))

@@ -47,12 +47,28 @@ final class ExactlyOnceRun {
     }
 
     /** What a run saw. */
-    record Result(String report, Map<String, Integer> duplicates, Set<String> missing, Set<String> unknown) {}
+    record Result(
+            String report,
+            Map<String, Integer> duplicates,
+            Set<String> missing,
+            Set<String> unknown,
+            Map<org.apache.kafka.common.TopicPartition, List<String>> versions) {}
 
     private ExactlyOnceRun() {}
 
     static Result run(String name, int events, int taskManagerCount, List<Fault> faults) throws Exception {
+        return run(name, events, taskManagerCount, faults, List.of());
+    }
+
+    /** A run with more job settings ({@code KEY=VALUE}, as {@code --set} takes them). */
+    static Result run(String name, int events, int taskManagerCount, List<Fault> faults, List<String> settings)
+            throws Exception {
         Path dir = ClusterTests.workDir(name);
+        List<String> extra = new ArrayList<>();
+        for (String setting : settings) {
+            extra.add("--set");
+            extra.add(setting);
+        }
         StringBuilder report = new StringBuilder();
         try (KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"));
                 LocalFlinkCluster cluster = LocalFlinkCluster.start(Path.of(""), dir.resolve("cluster"), 1, Map.of())) {
@@ -64,9 +80,7 @@ final class ExactlyOnceRun {
             for (int i = 0; i < taskManagerCount; i++) {
                 taskManagers.add(cluster.startTaskManager());
             }
-            LocalFlinkCluster.Submission submission = cluster.submit(
-                    true,
-                    ClusterTests.CLUSTER_JAR,
+            List<String> args = new ArrayList<>(List.of(
                     "jobs/classify.yaml",
                     "--set",
                     "name=" + name,
@@ -84,7 +98,10 @@ final class ExactlyOnceRun {
                     "job.checkpoint-interval=2s",
                     // The TaskManagers share this machine's cores.
                     "--set",
-                    "model.threads=1");
+                    "model.threads=1"));
+            args.addAll(extra);
+            LocalFlinkCluster.Submission submission =
+                    cluster.submit(true, ClusterTests.CLUSTER_JAR, args.toArray(String[]::new));
             if (submission.jobId() == null) {
                 throw new IllegalStateException("the job was not submitted: " + submission.output());
             }
@@ -147,7 +164,7 @@ final class ExactlyOnceRun {
                 Files.writeString(dir.resolve("report.txt"), report);
                 System.out.print("[" + name + "] " + report.toString().replace("\n", "\n[" + name + "] "));
                 System.out.println();
-                return new Result(report.toString(), duplicates, missing, unknown);
+                return new Result(report.toString(), duplicates, missing, unknown, reader.versions());
             }
         }
     }

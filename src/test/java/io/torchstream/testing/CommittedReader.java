@@ -1,5 +1,8 @@
 package io.torchstream.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,6 +26,7 @@ public final class CommittedReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Map<String, Integer> seen = new HashMap<>();
     private final Map<String, Integer> perTopic = new HashMap<>();
+    private final Map<TopicPartition, List<String>> versions = new HashMap<>();
 
     public CommittedReader(String bootstrapServers, String... topics) {
         Properties props = new Properties();
@@ -45,6 +49,11 @@ public final class CommittedReader implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
             seen.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum);
             perTopic.merge(r.topic(), 1, Integer::sum);
+            String version = modelVersion(r.value());
+            if (version != null) {
+                versions.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), p -> new ArrayList<>())
+                        .add(version);
+            }
             n++;
         }
         return n;
@@ -67,6 +76,25 @@ public final class CommittedReader implements AutoCloseable {
     public Map<String, Integer> perTopic() {
         return perTopic;
     }
+
+    /** The model_version of each committed result, in order, per partition (records without one left out). */
+    public Map<TopicPartition, List<String>> versions() {
+        return versions;
+    }
+
+    private static String modelVersion(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            JsonNode version = MAPPER.readTree(value).get("model_version");
+            return version == null || version.isNull() ? null : version.asText();
+        } catch (java.io.IOException notJson) {
+            return null;
+        }
+    }
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @Override
     public void close() {
