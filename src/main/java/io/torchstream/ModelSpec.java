@@ -117,6 +117,20 @@ public final class ModelSpec implements Serializable {
     }
 
     /**
+     * For a repository of numbered versions: serves the versions that records of a Kafka topic name ({@code
+     * {"version": N}}, with optional {@code "sha256"} of its model.pt and {@code "uri"} of its bundle) instead
+     * of polling the repository for new ones. Each task reads every partition from the beginning, so a
+     * restarted job knows the last version named.
+     *
+     * @param bootstrapServers the topic's brokers
+     * @param topic the topic
+     * @return a new spec
+     */
+    public ModelSpec reloadFromTopic(String bootstrapServers, String topic) {
+        return with(ModelOptions.RELOAD_BOOTSTRAP_SERVERS, bootstrapServers).with(ModelOptions.RELOAD_TOPIC, topic);
+    }
+
+    /**
      * With {@link #reloadEvery}: serves new versions whose labels differ from the first one's, instead of
      * refusing them.
      *

@@ -19,8 +19,8 @@ import java.util.stream.Stream;
  * internal.text} → {@code internal.runtime} → {@code internal.task} → {@code internal.pii} → {@code
  * internal.session} → {@code internal.flink} → the public API ({@code io.torchstream}) → {@code jobs} and
  * {@code sql} (which know nothing of each other) → {@code cli}. Benchmarks and the cluster harness are test
- * code, above all. Below {@code internal.flink} no Flink class is used but the typed description of options,
- * and DJL only in the runtime and the tokenizer.
+ * code, above all. Below {@code internal.flink} no Flink class is used but the typed description of options
+ * and the filesystem abstraction (bundles on object storage), and DJL only in the runtime and the tokenizer.
  */
 class LayeringTest {
 
@@ -44,7 +44,9 @@ class LayeringTest {
     /** Below Flink's layer, Flink only for the typed description of options; DJL only where libtorch and tokenizers are. */
     private static final int FLINK_RANK = RANKS.get("io.torchstream.internal.flink");
 
-    private static final List<String> FLINK_BELOW_ITS_LAYER = List.of("org.apache.flink.configuration.");
+    // Options, and Flink's filesystem abstraction, through which bundles are read from object storage.
+    private static final List<String> FLINK_BELOW_ITS_LAYER =
+            List.of("org.apache.flink.configuration.", "org.apache.flink.core.fs.");
     private static final List<String> DJL_PACKAGES =
             List.of("io.torchstream.internal.runtime", "io.torchstream.internal.text");
 

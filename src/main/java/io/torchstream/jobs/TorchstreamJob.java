@@ -26,6 +26,7 @@ import io.torchstream.internal.flink.TextEvent;
 import io.torchstream.internal.flink.TorchstreamMetrics;
 import io.torchstream.internal.session.ModelOptions;
 import io.torchstream.internal.session.ModelSession;
+import io.torchstream.internal.session.ModelSettings;
 import io.torchstream.internal.session.ModelSharing;
 import io.torchstream.internal.session.RedactionOptions;
 import io.torchstream.internal.task.ShapePolicy;
@@ -180,11 +181,15 @@ public final class TorchstreamJob {
         if (!config.model.truncate()) {
             spec = spec.truncate(false);
         }
-        if (config.model.reload().enabled()) {
-            spec = spec.reloadEvery(config.model.reload().interval());
-            if (!config.model.reload().sameLabels()) {
-                spec = spec.reloadAnyLabels();
-            }
+        ModelSettings.Reload reload = config.model.reload();
+        if (reload.topic() != null) {
+            spec = spec.reloadFromTopic(reload.bootstrapServers(), reload.topic());
+        }
+        if (!reload.interval().isZero()) {
+            spec = spec.reloadEvery(reload.interval());
+        }
+        if (reload.enabled() && !reload.sameLabels()) {
+            spec = spec.reloadAnyLabels();
         }
         if (!config.labels.isEmpty()) {
             spec = spec.labels(config.labels.stream()

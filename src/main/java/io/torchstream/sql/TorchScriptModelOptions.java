@@ -111,7 +111,9 @@ public final class TorchScriptModelOptions {
                 TAGGING_STRIDE,
                 TAGGING_IGNORE_LABELS,
                 ModelOptions.RELOAD_INTERVAL,
-                ModelOptions.RELOAD_LABELS));
+                ModelOptions.RELOAD_LABELS,
+                ModelOptions.RELOAD_TOPIC,
+                ModelOptions.RELOAD_BOOTSTRAP_SERVERS));
         options.addAll(RedactionOptions.all());
         return options;
     }

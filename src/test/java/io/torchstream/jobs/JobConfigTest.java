@@ -114,6 +114,17 @@ class JobConfigTest {
 
         assertThatThrownBy(() -> parse(MINIMAL, "--set", "model.reload.labels=some"))
                 .hasMessageContaining("model.reload.labels: 'some' expected one of same, any");
+        JobConfig topic = parse(
+                MINIMAL,
+                "--set",
+                "model.reload.topic=model-versions",
+                "--set",
+                "model.reload.bootstrap-servers=localhost:9092");
+        assertThat(topic.model.reload().topic()).isEqualTo("model-versions");
+        assertThat(topic.model.reload().enabled()).isTrue();
+        assertThatThrownBy(() -> parse(MINIMAL, "--set", "model.reload.topic=model-versions"))
+                .hasMessageContaining("model.reload.bootstrap-servers")
+                .hasMessageContaining("must be set with model.reload.topic");
         BundleCopies.copy("bert-seq-cls", tmp.resolve("jobs/models/y"));
         assertThatThrownBy(() -> parse(MINIMAL, "--set", "model.bundle=models/y", "--set", "model.reload.interval=1s"))
                 .hasMessageContaining("model.reload.interval")

@@ -2,6 +2,9 @@ package io.torchstream.testing;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.DefaultPluginManager;
+import org.apache.flink.core.plugin.DirectoryBasedPluginFinder;
+import org.apache.flink.core.plugin.PluginConfig;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +23,8 @@ import java.util.stream.Stream;
 
 /**
  * A real S3-compatible server on loopback (moto's server mode, from the exporter's environment, which
- * {@code bin/torchstream test} names in {@code TORCHSTREAM_PYTHON}), with Flink's S3 filesystem pointed at it.
+ * {@code bin/torchstream test} names in {@code TORCHSTREAM_PYTHON}), with Flink's S3 filesystem loaded as a
+ * plugin (from {@code target/flink-plugins}, as a Flink installation's {@code plugins/}) and pointed at it.
  */
 public final class S3Server implements AutoCloseable {
 
@@ -78,7 +82,21 @@ public final class S3Server implements AutoCloseable {
         conf.setString("s3.connection.maximum", "8");
         conf.setString("s3.attempts.maximum", "1");
         conf.setString("s3.retry.limit", "1");
-        FileSystem.initialize(conf, null);
+        Path plugins = Path.of("target/flink-plugins").toAbsolutePath();
+        if (!Files.isDirectory(plugins.resolve("s3-fs-hadoop"))) {
+            throw new IllegalStateException(
+                    plugins + "/s3-fs-hadoop is missing: mvn generate-test-resources copies Flink's"
+                            + " S3 filesystem plugin there");
+        }
+        try {
+            FileSystem.initialize(
+                    conf,
+                    new DefaultPluginManager(
+                            new DirectoryBasedPluginFinder(plugins).findPlugins(),
+                            PluginConfig.fromConfiguration(conf).getAlwaysParentFirstPatterns()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Creates a bucket. */

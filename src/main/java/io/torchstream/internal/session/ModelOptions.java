@@ -112,6 +112,19 @@ public final class ModelOptions {
                     + " takes over at a batch boundary. 0 (the default): the version found at start serves until the job"
                     + " ends.");
 
+    public static final ConfigOption<String> RELOAD_TOPIC = ConfigOptions.key("reload.topic")
+            .stringType()
+            .noDefaultValue()
+            .withDescription(
+                    "Instead of polling the repository: a Kafka topic whose records name the version to serve,"
+                            + " {\"version\": N} with optional \"sha256\" (of its model.pt) and \"uri\" (its bundle, when not in the"
+                            + " repository's folder N/). Each task reads every partition from the beginning; versions only go up.");
+
+    public static final ConfigOption<String> RELOAD_BOOTSTRAP_SERVERS = ConfigOptions.key("reload.bootstrap-servers")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("The Kafka brokers of reload.topic.");
+
     public static final ConfigOption<String> RELOAD_LABELS = ConfigOptions.key("reload.labels")
             .stringType()
             .defaultValue("same")
@@ -156,6 +169,8 @@ public final class ModelOptions {
                 TAGGING_STRIDE,
                 TAGGING_IGNORE_LABELS,
                 RELOAD_INTERVAL,
+                RELOAD_TOPIC,
+                RELOAD_BOOTSTRAP_SERVERS,
                 RELOAD_LABELS,
                 BATCH_MAX_SIZE,
                 BATCH_MAX_WAIT);
@@ -166,27 +181,19 @@ public final class ModelOptions {
         return List.of(TAGGING_AGGREGATION, TAGGING_STRIDE, TAGGING_IGNORE_LABELS, RedactionOptions.ENABLED);
     }
 
-    private static final Map<ConfigOption<?>, String> JOB_SECTIONS = Map.of(
-            BUNDLE,
-            "model.",
-            SHARING,
-            "model.",
-            THREADS,
-            "model.",
-            SHAPES,
-            "model.",
-            MAX_LENGTH,
-            "model.",
-            TRUNCATE,
-            "model.",
-            RELOAD_INTERVAL,
-            "model.",
-            RELOAD_LABELS,
-            "model.",
-            LABELS_FILE,
-            "classify.",
-            SCALE,
-            "classify.");
+    private static final Map<ConfigOption<?>, String> JOB_SECTIONS = Map.ofEntries(
+            Map.entry(BUNDLE, "model."),
+            Map.entry(SHARING, "model."),
+            Map.entry(THREADS, "model."),
+            Map.entry(SHAPES, "model."),
+            Map.entry(MAX_LENGTH, "model."),
+            Map.entry(TRUNCATE, "model."),
+            Map.entry(RELOAD_INTERVAL, "model."),
+            Map.entry(RELOAD_LABELS, "model."),
+            Map.entry(RELOAD_TOPIC, "model."),
+            Map.entry(RELOAD_BOOTSTRAP_SERVERS, "model."),
+            Map.entry(LABELS_FILE, "classify."),
+            Map.entry(SCALE, "classify."));
 
     /** The key a job file gives {@code option}: {@code model.bundle}, {@code classify.scale}, {@code batch.max-size}. */
     public static String jobKey(ConfigOption<?> option) {
@@ -253,9 +260,20 @@ public final class ModelOptions {
         if (!reloadLabels.equals("same") && !reloadLabels.equals("any")) {
             throw options.fail(RELOAD_LABELS, "expected one of same, any");
         }
-        if (!reloadInterval.isZero() && !BundleStore.of(bundle).isRepository()) {
+        String reloadTopic = options.isSet(RELOAD_TOPIC) ? options.nonEmpty(RELOAD_TOPIC, "must name a topic") : null;
+        String reloadBrokers = options.isSet(RELOAD_BOOTSTRAP_SERVERS)
+                ? options.nonEmpty(RELOAD_BOOTSTRAP_SERVERS, "must name the brokers, such as localhost:9092")
+                : null;
+        if (reloadTopic != null && reloadBrokers == null) {
+            throw options.fail(RELOAD_BOOTSTRAP_SERVERS, "must be set with " + options.name(RELOAD_TOPIC), null);
+        }
+        if (reloadTopic == null && reloadBrokers != null) {
+            throw options.fail(RELOAD_BOOTSTRAP_SERVERS, "only applies with " + options.name(RELOAD_TOPIC));
+        }
+        if ((!reloadInterval.isZero() || reloadTopic != null)
+                && !BundleStore.of(bundle).isRepository()) {
             throw options.fail(
-                    RELOAD_INTERVAL,
+                    reloadTopic != null ? RELOAD_TOPIC : RELOAD_INTERVAL,
                     "needs a repository of numbered versions: " + bundle + " is not a folder of numbered bundle folders"
                             + " (1/, 2/, ...)");
         }
@@ -277,7 +295,7 @@ public final class ModelOptions {
                 scale,
                 new ModelSettings.Tagging(aggregation, stride, ignoreLabels),
                 redaction,
-                new ModelSettings.Reload(reloadInterval, reloadLabels.equals("same")),
+                new ModelSettings.Reload(reloadInterval, reloadLabels.equals("same"), reloadTopic, reloadBrokers),
                 batchMaxSize,
                 batchMaxWait);
     }

@@ -144,6 +144,11 @@ public final class ModelRepository {
         }
     }
 
+    /** Version {@code number} if it is whole now (checked again only if its files changed since it was not). */
+    public Optional<Version> version(long number) {
+        return check(number);
+    }
+
     /** Marks a whole version as not to be served (another task, other labels): skipped until its files change. */
     public void refuse(long number, String reason) {
         skipped.put(number, new Skipped(number, reason, store.fingerprint(number)));

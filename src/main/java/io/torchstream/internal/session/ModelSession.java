@@ -1,5 +1,6 @@
 package io.torchstream.internal.session;
 
+import io.torchstream.internal.bundle.BundleException;
 import io.torchstream.internal.bundle.BundleManifest;
 import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.bundle.Task;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -65,12 +67,15 @@ public final class ModelSession implements AutoCloseable {
     private final AtomicLong reloadFailures = new AtomicLong();
     private final AtomicLong reloadMillis = new AtomicLong();
     private final ScheduledExecutorService poller;
+    private final ControlTopic control;
     // Guarded by this: the version new batches run on, and whether the session is closed.
     private Served current;
     private boolean closed;
     // Poller thread only.
     private int listingFailures;
     private boolean reportedEmpty;
+    private String lastUriFailure;
+    private String lastShaRefusal;
 
     /**
      * One version of the model, as the session serves it: the model and what decodes its outputs. Batches
@@ -134,10 +139,12 @@ public final class ModelSession implements AutoCloseable {
      */
     public record Batch(Predictions predictions, String modelName, String modelVersion) {}
 
-    private ModelSession(ModelSettings settings, int threads, ModelRepository repository, Served served) {
+    private ModelSession(
+            ModelSettings settings, int threads, ModelRepository repository, ControlTopic control, Served served) {
         this.settings = settings;
         this.threads = threads;
         this.repository = repository;
+        this.control = control;
         this.first = served;
         this.current = served;
         this.poller = repository != null && settings.reload().enabled()
@@ -166,28 +173,36 @@ public final class ModelSession implements AutoCloseable {
     public static ModelSession open(ModelSettings settings, int sharers, long resume) {
         int threads = TorchEngine.threadsFor(settings.threads(), sharers);
         BundleStore store = BundleStore.of(settings.bundle());
+        Path folder = Path.of(store.describe().replaceAll("^[a-z0-9+.-]+://", "/"));
+        ControlTopic control = null;
         ModelRepository repository = store.isRepository() ? new ModelRepository(store) : null;
         Served served;
         if (repository == null && BundleStore.isRemote(settings.bundle())) {
             served = serve(settings, 0, lease(settings, store.open(0), threads));
         } else if (repository == null) {
-            Path folder = Path.of(settings.bundle());
+            folder = Path.of(settings.bundle());
             SharedModels.Lease lease = settings.sharing() == ModelSharing.TASK_MANAGER
                     ? SharedModels.share(folder, threads, settings.shapes())
                     : SharedModels.own(folder, threads, settings.shapes());
             served = serve(settings, 0, lease);
         } else {
-            ModelRepository.Version version = repository.start(resume);
-            if (resume > 0 && version.number() != resume) {
-                LOG.warn(
-                        "{}: version {} (the checkpoint's) is gone or not whole; serving version {}",
-                        repository.folder(),
-                        resume,
-                        version.number());
+            control = settings.reload().topic() == null
+                    ? null
+                    : ControlTopic.open(
+                            settings.reload().bootstrapServers(),
+                            settings.reload().topic(),
+                            "torchstream-reload-" + folder.getFileName(),
+                            Duration.ofSeconds(60));
+            try {
+                served = startVersion(settings, repository, control, resume, threads);
+            } catch (RuntimeException | Error e) {
+                if (control != null) {
+                    control.close();
+                }
+                throw e;
             }
-            served = serve(settings, version.number(), lease(settings, version.bundle(), threads));
         }
-        ModelSession session = new ModelSession(settings, threads, repository, served);
+        ModelSession session = new ModelSession(settings, threads, repository, control, served);
         if (session.poller != null) {
             session.schedulePoll();
         }
@@ -199,7 +214,44 @@ public final class ModelSession implements AutoCloseable {
      * session closes the model.
      */
     public static ModelSession of(TextModel model, ModelSettings settings) {
-        return new ModelSession(settings, settings.threads(), null, serve(settings, 0, SharedModels.adopt(model)));
+        return new ModelSession(
+                settings, settings.threads(), null, null, serve(settings, 0, SharedModels.adopt(model)));
+    }
+
+    /**
+     * The version a session starts on: the checkpoint's if it is whole, else (with a reload topic) the highest
+     * version the topic has named if it is whole, else the repository's highest whole version.
+     */
+    private static Served startVersion(
+            ModelSettings settings, ModelRepository repository, ControlTopic control, long resume, int threads) {
+        if (control != null && resume == 0 && control.highest().isPresent()) {
+            ControlTopic.Request named = control.highest().get();
+            try {
+                ModelBundle bundle = named.uri() != null
+                        ? BundleStore.of(named.uri()).open(0)
+                        : repository
+                                .version(named.version())
+                                .map(ModelRepository.Version::bundle)
+                                .orElse(null);
+                if (bundle != null) {
+                    return serve(settings, named.version(), lease(settings, bundle, threads));
+                }
+            } catch (BundleException e) {
+                LOG.warn(
+                        "version {}, the reload topic's last, is not whole ({}); starting on the repository's",
+                        named.version(),
+                        e.getMessage());
+            }
+        }
+        ModelRepository.Version version = repository.start(resume);
+        if (resume > 0 && version.number() != resume) {
+            LOG.warn(
+                    "{}: version {} (the checkpoint's) is gone or not whole; serving version {}",
+                    repository.folder(),
+                    resume,
+                    version.number());
+        }
+        return serve(settings, version.number(), lease(settings, version.bundle(), threads));
     }
 
     private static SharedModels.Lease lease(ModelSettings settings, ModelBundle bundle, int threads) {
@@ -246,7 +298,10 @@ public final class ModelSession implements AutoCloseable {
 
     private void schedulePoll() {
         // An unreadable repository is polled less and less often, up to 32 intervals apart.
-        long delay = settings.reload().interval().toMillis() << Math.min(5, listingFailures);
+        long every = settings.reload().interval().isZero()
+                ? 1000
+                : settings.reload().interval().toMillis();
+        long delay = every << Math.min(5, listingFailures);
         try {
             poller.schedule(this::pollAndReschedule, delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
@@ -278,6 +333,9 @@ public final class ModelSession implements AutoCloseable {
         if (repository == null) {
             return false;
         }
+        if (control != null) {
+            return reloadFromTopic();
+        }
         long serving = activeVersionNumber();
         Optional<ModelRepository.Version> next;
         try {
@@ -300,18 +358,47 @@ public final class ModelSession implements AutoCloseable {
         if (next.isEmpty()) {
             return false;
         }
-        ModelRepository.Version version = next.get();
-        String incompatible = incompatibility(version.bundle().manifest());
+        return swapTo(next.get().number(), next.get().bundle(), serving, null);
+    }
+
+    /**
+     * Makes a checked bundle the version of the next batches, unless it is incompatible or fails to load.
+     *
+     * @param expectedSha256 the model.pt sha256 the version must have, or null
+     */
+    private boolean swapTo(long number, ModelBundle bundle, long serving, String expectedSha256) {
+        if (expectedSha256 != null) {
+            String actual =
+                    bundle.manifest().files().get(BundleManifest.MODEL_FILE).sha256();
+            if (!actual.equalsIgnoreCase(expectedSha256)) {
+                // Not marked refused in the repository: a later record may name the same version with its sha256.
+                String refusal = number + ":" + expectedSha256;
+                if (!refusal.equals(lastShaRefusal)) {
+                    lastShaRefusal = refusal;
+                    reloadFailures.incrementAndGet();
+                    LOG.warn(
+                            "{}: version {} is refused: its model.pt has sha256 {}, not the {} the reload topic named;"
+                                    + " version {} keeps serving",
+                            repository.folder(),
+                            number,
+                            actual,
+                            expectedSha256,
+                            serving);
+                }
+                return false;
+            }
+        }
+        String incompatible = incompatibility(bundle.manifest());
         if (incompatible != null) {
-            refuse(version.number(), serving, incompatible);
+            refuse(number, serving, incompatible);
             return false;
         }
         long started = System.nanoTime();
         Served loaded;
         try {
-            loaded = serve(settings, version.number(), lease(settings, version.bundle(), threads));
+            loaded = serve(settings, number, lease(settings, bundle, threads));
         } catch (RuntimeException e) {
-            refuse(version.number(), serving, "it failed to load: " + e.getMessage());
+            refuse(number, serving, "it failed to load: " + e.getMessage());
             return false;
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
@@ -336,11 +423,61 @@ public final class ModelSession implements AutoCloseable {
         LOG.info(
                 "{}: version {} replaced version {} at the next batch, loaded and warmed up in {} ms beside it",
                 repository.folder(),
-                version.number(),
+                number,
                 old.number,
                 millis);
         closeIfDone(old);
         return true;
+    }
+
+    /** Moves to the highest version the reload topic has named, once it is whole (it may still be uploading). */
+    private boolean reloadFromTopic() {
+        long serving = activeVersionNumber();
+        Optional<ControlTopic.Request> wanted;
+        long refusedBefore = control.refused();
+        try {
+            wanted = control.poll();
+            listingFailures = 0;
+        } catch (RuntimeException e) {
+            if (listingFailures++ == 0) {
+                reloadFailures.incrementAndGet();
+                LOG.warn(
+                        "reload topic {} cannot be read ({}); version {} keeps serving, retried with backoff",
+                        settings.reload().topic(),
+                        e.getMessage(),
+                        serving);
+            }
+            return false;
+        }
+        reloadFailures.addAndGet(control.refused() - refusedBefore);
+        if (wanted.isEmpty() || wanted.get().version() <= serving) {
+            return false;
+        }
+        ControlTopic.Request request = wanted.get();
+        Optional<ModelBundle> bundle = requested(request);
+        reportSkipped(serving);
+        return bundle.isPresent() && swapTo(request.version(), bundle.get(), serving, request.sha256());
+    }
+
+    /** The bundle a topic record names, if it is whole: at its URI, or in the repository's numbered folder. */
+    private Optional<ModelBundle> requested(ControlTopic.Request request) {
+        if (request.uri() == null) {
+            return repository.version(request.version()).map(ModelRepository.Version::bundle);
+        }
+        try {
+            return Optional.of(BundleStore.of(request.uri()).open(0));
+        } catch (BundleException | UncheckedIOException e) {
+            if (!e.getMessage().equals(lastUriFailure)) {
+                lastUriFailure = e.getMessage();
+                reloadFailures.incrementAndGet();
+                LOG.warn(
+                        "version {} at {} is not whole yet ({}); looked at again at every poll",
+                        request.version(),
+                        request.uri(),
+                        e.getMessage());
+            }
+            return Optional.empty();
+        }
     }
 
     /** Logs and counts each version skipped since the last poll (half copied, or with a wrong sha256). */
@@ -676,6 +813,14 @@ public final class ModelSession implements AutoCloseable {
         }
         if (poller != null) {
             poller.shutdownNow();
+            try {
+                poller.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (control != null) {
+            control.close();
         }
         closeIfDone(last);
     }

@@ -63,16 +63,25 @@ public record ModelSettings(
     /**
      * Hot reload from a repository of numbered versions.
      *
-     * @param interval how often the repository is polled for a newer whole version; zero: never
+     * @param interval how often the repository (or the topic) is polled for a newer whole version; zero: never
+     *     (with a topic: every second)
      * @param sameLabels whether a version whose labels differ from those the session started with is refused
+     * @param topic a Kafka topic whose records name the version to serve, instead of polling the repository;
+     *     null for none
+     * @param bootstrapServers the Kafka brokers of {@code topic}
      */
-    public record Reload(Duration interval, boolean sameLabels) implements Serializable {
+    public record Reload(Duration interval, boolean sameLabels, String topic, String bootstrapServers)
+            implements Serializable {
+        public Reload(Duration interval, boolean sameLabels) {
+            this(interval, sameLabels, null, null);
+        }
+
         public static Reload off() {
             return new Reload(Duration.ZERO, true);
         }
 
         public boolean enabled() {
-            return !interval.isZero();
+            return !interval.isZero() || topic != null;
         }
     }
 
