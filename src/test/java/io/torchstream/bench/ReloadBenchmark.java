@@ -4,6 +4,7 @@ import io.torchstream.Classified;
 import io.torchstream.ModelSpec;
 import io.torchstream.Torchstream;
 import io.torchstream.internal.flink.EvenRate;
+import io.torchstream.testing.BundleCopies;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -23,7 +24,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * {@code bin/torchstream reload-bench [--swaps 20] [--rate 100] [--every 4s]}: the default job's model
@@ -72,8 +72,10 @@ public final class ReloadBenchmark {
         }
         Path model = Path.of("models/all-minilm-l6-v2");
         Path repo = Path.of("target/reload-bench/repo");
-        deleteTree(repo.getParent());
-        copy(model, repo.resolve("1"));
+        if (Files.exists(repo.getParent())) {
+            BundleCopies.delete(repo.getParent());
+        }
+        BundleCopies.copy(model, repo.resolve("1"));
         List<String> texts = BenchEvents.texts(List.of(Path.of("data/headlines-test.jsonl")));
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
@@ -112,8 +114,7 @@ public final class ReloadBenchmark {
         rssKb[0] = rssKb();
         for (int s = 0; s < swaps; s++) {
             String version = Integer.toString(s + 2);
-            Path staging = repo.resolve(".staging");
-            copy(model, staging);
+            Path staging = BundleCopies.copy(model, repo.resolve(".staging"));
             published[s] = System.nanoTime();
             Files.move(staging, repo.resolve(version));
             served[s] = awaitVersion(version, Duration.ofSeconds(120));
@@ -229,27 +230,5 @@ public final class ReloadBenchmark {
             }
         }
         return 0;
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                if (Files.isRegularFile(file)) {
-                    Files.copy(file, to.resolve(file.getFileName()));
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path folder) throws IOException {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(folder)) {
-            for (Path f : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.delete(f);
-            }
-        }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.torchstream.jobs.CommandLine;
 import io.torchstream.jobs.JobSummary;
 import io.torchstream.jobs.TorchstreamJob;
+import io.torchstream.testing.BundleCopies;
 import io.torchstream.testing.Fixtures;
 import io.torchstream.testing.JobFiles;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,7 +70,9 @@ class MetricsITCase {
         List<Metric> all = new ArrayList<>();
         for (Map.Entry<MetricGroup, Map<String, Metric>> group :
                 REPORTER.getMetricsByGroup().entrySet()) {
-            if (!group.getKey().getMetricIdentifier("x").contains("." + TorchstreamMetrics.GROUP + ".")) {
+            String id = group.getKey().getMetricIdentifier("x");
+            // The reporter keeps every test's metrics: the other test's job is named metrics-reload.
+            if (!id.contains("." + TorchstreamMetrics.GROUP + ".") || id.contains("metrics-reload")) {
                 continue;
             }
             group.getValue().forEach((name, metric) -> {
@@ -97,5 +101,48 @@ class MetricsITCase {
         assertThat(counts.get(TorchstreamMetrics.INFERENCE_LATENCY)).isEqualTo(counts.get(TorchstreamMetrics.BATCHES));
         assertThat(counts.get(TorchstreamMetrics.TOKENS_COMPUTED)).isPositive();
         assertThat(counts).containsKeys(TorchstreamMetrics.PADDING_RATIO, TorchstreamMetrics.MODEL_LOAD_TIME);
+    }
+
+    @Test
+    void reportTheRepositoryVersionServingAndItsReloads() throws Exception {
+        Path repo = tmp.resolve("repo");
+        BundleCopies.publish("bert-seq-cls", repo, 1);
+        BundleCopies.publish("bert-seq-cls", repo, 2);
+        List<byte[]> lines = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            lines.add(JobFiles.json(Map.of("id", "v" + i, "text", "versioned event " + i)));
+        }
+        JobFiles.writeLines(tmp.resolve("in.jsonl"), lines);
+        Path job = JobFiles.write(tmp.resolve("reload.yaml"), """
+                name: metrics-reload
+                model:
+                  bundle: %s
+                  reload: {interval: 1h}
+                input: {type: file, path: in.jsonl}
+                output: {type: file, path: out.jsonl}
+                dead-letters: {type: file, path: dl.jsonl}
+                """.formatted(repo.toAbsolutePath()));
+        JobSummary summary = TorchstreamJob.execute(
+                CommandLine.parse(new String[] {job.toString()}).config());
+        assertThat(summary.balanced()).isTrue();
+        assertThat(Files.readAllLines(tmp.resolve("out.jsonl"))).allMatch(l -> l.contains("\"model_version\":\"2\""));
+
+        Map<String, List<Long>> gauges = new HashMap<>();
+        for (Map.Entry<MetricGroup, Map<String, Metric>> group :
+                REPORTER.getMetricsByGroup().entrySet()) {
+            String id = group.getKey().getMetricIdentifier("x");
+            if (!id.contains("metrics-reload") || !id.contains("." + TorchstreamMetrics.GROUP + ".")) {
+                continue;
+            }
+            group.getValue().forEach((name, metric) -> {
+                if (metric instanceof Gauge<?> g && g.getValue() instanceof Long value) {
+                    gauges.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+                }
+            });
+        }
+        assertThat(gauges.get(TorchstreamMetrics.MODEL_VERSION)).isNotEmpty().containsOnly(2L);
+        assertThat(gauges.get(TorchstreamMetrics.RELOADS)).isNotEmpty().containsOnly(0L);
+        assertThat(gauges.get(TorchstreamMetrics.RELOAD_FAILURES)).isNotEmpty().containsOnly(0L);
+        assertThat(gauges.get(TorchstreamMetrics.RELOAD_MILLIS)).isNotEmpty().containsOnly(0L);
     }
 }
