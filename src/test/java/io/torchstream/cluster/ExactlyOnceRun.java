@@ -64,11 +64,6 @@ final class ExactlyOnceRun {
     static Result run(String name, int events, int taskManagerCount, List<Fault> faults, List<String> settings)
             throws Exception {
         Path dir = ClusterTests.workDir(name);
-        List<String> extra = new ArrayList<>();
-        for (String setting : settings) {
-            extra.add("--set");
-            extra.add(setting);
-        }
         StringBuilder report = new StringBuilder();
         try (KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"));
                 LocalFlinkCluster cluster = LocalFlinkCluster.start(Path.of(""), dir.resolve("cluster"), 1, Map.of())) {
@@ -80,33 +75,7 @@ final class ExactlyOnceRun {
             for (int i = 0; i < taskManagerCount; i++) {
                 taskManagers.add(cluster.startTaskManager());
             }
-            List<String> args = new ArrayList<>(List.of(
-                    "jobs/classify.yaml",
-                    "--set",
-                    "name=" + name,
-                    "--set",
-                    "input.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                    "--set",
-                    "input.kafka.topic=events",
-                    "--set",
-                    "input.kafka.starting-offsets=earliest",
-                    "--set",
-                    "output.kafka.topic=results",
-                    "--set",
-                    "dead-letters.kafka.topic=dead-letters",
-                    "--set",
-                    "job.checkpoint-interval=2s",
-                    // The TaskManagers share this machine's cores.
-                    "--set",
-                    "model.threads=1"));
-            args.addAll(extra);
-            LocalFlinkCluster.Submission submission =
-                    cluster.submit(true, ClusterTests.CLUSTER_JAR, args.toArray(String[]::new));
-            if (submission.jobId() == null) {
-                throw new IllegalStateException("the job was not submitted: " + submission.output());
-            }
-            String job = submission.jobId();
-            LocalFlinkCluster.waitFor(Duration.ofMinutes(3), "the job to run", () -> cluster.allTasksRunning(job));
+            String job = submit(cluster, kafka, name, settings);
             Context context = new Context(kafka, cluster, taskManagers, job);
 
             long started = System.nanoTime();
@@ -167,6 +136,46 @@ final class ExactlyOnceRun {
                 return new Result(report.toString(), duplicates, missing, unknown, reader.versions());
             }
         }
+    }
+
+    /**
+     * Submits jobs/classify.yaml exactly-once from the broker's {@code events} topic to {@code results} and
+     * {@code dead-letters}, with more settings ({@code KEY=VALUE}), and waits until all its tasks run.
+     */
+    static String submit(LocalFlinkCluster cluster, KafkaBroker kafka, String name, List<String> settings) {
+        List<String> extra = new ArrayList<>();
+        for (String setting : settings) {
+            extra.add("--set");
+            extra.add(setting);
+        }
+        List<String> args = new ArrayList<>(List.of(
+                "jobs/classify.yaml",
+                "--set",
+                "name=" + name,
+                "--set",
+                "input.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "--set",
+                "input.kafka.topic=events",
+                "--set",
+                "input.kafka.starting-offsets=earliest",
+                "--set",
+                "output.kafka.topic=results",
+                "--set",
+                "dead-letters.kafka.topic=dead-letters",
+                "--set",
+                "job.checkpoint-interval=2s",
+                // The TaskManagers share this machine's cores.
+                "--set",
+                "model.threads=1"));
+        args.addAll(extra);
+        LocalFlinkCluster.Submission submission =
+                cluster.submit(true, ClusterTests.CLUSTER_JAR, args.toArray(String[]::new));
+        if (submission.jobId() == null) {
+            throw new IllegalStateException("the job was not submitted: " + submission.output());
+        }
+        String job = submission.jobId();
+        LocalFlinkCluster.waitFor(Duration.ofMinutes(3), "the job to run", () -> cluster.allTasksRunning(job));
+        return job;
     }
 
     /** Kills the oldest TaskManager with SIGKILL and starts a replacement, as a machine loss would. */
@@ -247,8 +256,8 @@ final class ExactlyOnceRun {
         return String.format("%s; all tasks running again after %.1f s", what, (System.nanoTime() - since) / 1e9);
     }
 
-    /** Events with unique ids, about 1% of them malformed (they must come out as dead letters). */
-    private static Set<String> produce(KafkaBroker kafka, int n) throws IOException {
+    /** The headlines of the repository's data sets, the texts of every run's events. */
+    static List<String> headlines() {
         List<String> texts = new ArrayList<>();
         for (String file :
                 new String[] {"data/headlines-dev.jsonl", "data/headlines-test.jsonl", "jobs/samples/headlines.jsonl"
@@ -256,6 +265,12 @@ final class ExactlyOnceRun {
             JobFiles.readLines(Path.of(file))
                     .forEach(d -> texts.add(d.get("text").asText()));
         }
+        return texts;
+    }
+
+    /** Events with unique ids, about 1% of them malformed (they must come out as dead letters). */
+    private static Set<String> produce(KafkaBroker kafka, int n) throws IOException {
+        List<String> texts = headlines();
         Set<String> ids = new HashSet<>();
         List<byte[][]> batch = new ArrayList<>();
         for (int i = 0; i < n; i++) {
