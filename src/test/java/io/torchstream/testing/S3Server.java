@@ -46,6 +46,7 @@ public final class S3Server implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
+        Files.createDirectories(Path.of("target"));
         Process process = new ProcessBuilder(
                         python, "-m", "moto.server", "-H", "127.0.0.1", "-p", Integer.toString(port))
                 .redirectErrorStream(true)
@@ -154,13 +155,5 @@ public final class S3Server implements AutoCloseable {
     /** Points Flink's filesystems back at their defaults. */
     public static void resetFlink() {
         FileSystem.initialize(new Configuration(), null);
-    }
-
-    static {
-        try {
-            Files.createDirectories(Path.of("target"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

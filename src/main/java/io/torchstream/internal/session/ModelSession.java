@@ -59,6 +59,9 @@ public final class ModelSession implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelSession.class);
 
+    // Distinct Kafka client ids for the reload topics' consumers of one JVM.
+    private static final AtomicLong CONSUMERS = new AtomicLong();
+
     private final ModelSettings settings;
     private final int threads;
     private final ModelRepository repository;
@@ -173,14 +176,14 @@ public final class ModelSession implements AutoCloseable {
     public static ModelSession open(ModelSettings settings, int sharers, long resume) {
         int threads = TorchEngine.threadsFor(settings.threads(), sharers);
         BundleStore store = BundleStore.of(settings.bundle());
-        Path folder = Path.of(store.describe().replaceAll("^[a-z0-9+.-]+://", "/"));
         ControlTopic control = null;
         ModelRepository repository = store.isRepository() ? new ModelRepository(store) : null;
         Served served;
         if (repository == null && BundleStore.isRemote(settings.bundle())) {
             served = serve(settings, 0, lease(settings, store.open(0), threads));
         } else if (repository == null) {
-            folder = Path.of(settings.bundle());
+            // By path: a model still loaded is leased again without hashing its files.
+            Path folder = Path.of(settings.bundle());
             SharedModels.Lease lease = settings.sharing() == ModelSharing.TASK_MANAGER
                     ? SharedModels.share(folder, threads, settings.shapes())
                     : SharedModels.own(folder, threads, settings.shapes());
@@ -191,7 +194,7 @@ public final class ModelSession implements AutoCloseable {
                     : ControlTopic.open(
                             settings.reload().bootstrapServers(),
                             settings.reload().topic(),
-                            "torchstream-reload-" + folder.getFileName(),
+                            "torchstream-reload-" + CONSUMERS.incrementAndGet(),
                             Duration.ofSeconds(60));
             try {
                 served = startVersion(settings, repository, control, resume, threads);
@@ -227,16 +230,11 @@ public final class ModelSession implements AutoCloseable {
         if (control != null && resume == 0 && control.highest().isPresent()) {
             ControlTopic.Request named = control.highest().get();
             try {
-                ModelBundle bundle = named.uri() != null
-                        ? BundleStore.of(named.uri()).open(0)
-                        : repository
-                                .version(named.version())
-                                .map(ModelRepository.Version::bundle)
-                                .orElse(null);
-                if (bundle != null) {
-                    return serve(settings, named.version(), lease(settings, bundle, threads));
+                Optional<ModelBundle> bundle = requested(repository, named);
+                if (bundle.isPresent()) {
+                    return serve(settings, named.version(), lease(settings, bundle.get(), threads));
                 }
-            } catch (BundleException e) {
+            } catch (BundleException | UncheckedIOException e) {
                 LOG.warn(
                         "version {}, the reload topic's last, is not whole ({}); starting on the repository's",
                         named.version(),
@@ -454,18 +452,9 @@ public final class ModelSession implements AutoCloseable {
             return false;
         }
         ControlTopic.Request request = wanted.get();
-        Optional<ModelBundle> bundle = requested(request);
-        reportSkipped(serving);
-        return bundle.isPresent() && swapTo(request.version(), bundle.get(), serving, request.sha256());
-    }
-
-    /** The bundle a topic record names, if it is whole: at its URI, or in the repository's numbered folder. */
-    private Optional<ModelBundle> requested(ControlTopic.Request request) {
-        if (request.uri() == null) {
-            return repository.version(request.version()).map(ModelRepository.Version::bundle);
-        }
+        Optional<ModelBundle> bundle;
         try {
-            return Optional.of(BundleStore.of(request.uri()).open(0));
+            bundle = requested(repository, request);
         } catch (BundleException | UncheckedIOException e) {
             if (!e.getMessage().equals(lastUriFailure)) {
                 lastUriFailure = e.getMessage();
@@ -476,8 +465,22 @@ public final class ModelSession implements AutoCloseable {
                         request.uri(),
                         e.getMessage());
             }
-            return Optional.empty();
+            bundle = Optional.empty();
         }
+        reportSkipped(serving);
+        return bundle.isPresent() && swapTo(request.version(), bundle.get(), serving, request.sha256());
+    }
+
+    /**
+     * The bundle a topic record names: in the repository's numbered folder (empty while it is not whole, the
+     * repository reporting why), or at its URI.
+     *
+     * @throws BundleException when the bundle at the record's URI is not whole
+     */
+    private static Optional<ModelBundle> requested(ModelRepository repository, ControlTopic.Request request) {
+        return request.uri() == null
+                ? repository.version(request.version()).map(ModelRepository.Version::bundle)
+                : Optional.of(BundleStore.of(request.uri()).open(0));
     }
 
     /** Logs and counts each version skipped since the last poll (half copied, or with a wrong sha256). */
