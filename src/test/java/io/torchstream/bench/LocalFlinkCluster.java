@@ -125,6 +125,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
     private final List<Node> nodes = new ArrayList<>();
     private Node jobManager;
     private int taskManagerCount;
+    private int jobManagerCount;
 
     private LocalFlinkCluster(Path dir, String flinkClasspath, String djlClasspath, int restPort) {
         this.dir = dir;
@@ -225,12 +226,34 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
     private void startJobManager() throws IOException {
         List<String> params = resourceParams("GET_JM_RESOURCE_PARAMS");
-        List<String> command = javaCommand(flinkClasspath, params.get(0), "jobmanager");
+        String name = "jobmanager" + (++jobManagerCount == 1 ? "" : "-" + jobManagerCount);
+        List<String> command = javaCommand(flinkClasspath, params.get(0), name);
         command.add("org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
         command.addAll(List.of("--configDir", conf.toString()));
         command.addAll(splitArgs(params.get(1)));
-        jobManager = launch("jobmanager", command);
-        waitFor(Duration.ofSeconds(90), "the JobManager's REST API", () -> get("/overview") != null);
+        Node node = launch(name, command);
+        jobManager = node;
+        // Under high availability the REST API answers 503 until this JobManager leads.
+        waitFor(Duration.ofSeconds(90), "the JobManager's REST API", () -> get("/overview") != null || !node.isAlive());
+        if (!node.isAlive()) {
+            throw new IllegalStateException(name + " exited; see " + node.log());
+        }
+    }
+
+    /**
+     * Starts a JobManager again, on the same ports, after the last one was killed; returns once it leads
+     * (with high availability it recovers the jobs the killed one ran).
+     */
+    public Node restartJobManager() {
+        if (jobManager.isAlive()) {
+            throw new IllegalStateException(jobManager.name() + " still runs: kill it first");
+        }
+        try {
+            startJobManager();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return jobManager;
     }
 
     /** Starts a TaskManager (DJL on its classpath) and waits until it has registered. */
@@ -363,6 +386,16 @@ public final class LocalFlinkCluster implements AutoCloseable {
         }
         JsonNode completed = checkpoints.path("latest").path("completed");
         return completed.isObject() ? completed.path("id").asLong(-1) : -1;
+    }
+
+    /** The id of the checkpoint the job last restored, or -1 when it has restored none. */
+    public long restoredCheckpoint(String jobId) {
+        JsonNode checkpoints = get("/jobs/" + jobId + "/checkpoints");
+        if (checkpoints == null) {
+            return -1;
+        }
+        JsonNode restored = checkpoints.path("latest").path("restored");
+        return restored.isObject() ? restored.path("id").asLong(-1) : -1;
     }
 
     /** The root exception of a failed or restarting job, for messages. */

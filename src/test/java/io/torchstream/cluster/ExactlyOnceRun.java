@@ -4,6 +4,7 @@ import io.torchstream.bench.LocalFlinkCluster;
 import io.torchstream.testing.CommittedReader;
 import io.torchstream.testing.JobFiles;
 import io.torchstream.testing.KafkaBroker;
+import io.torchstream.testing.ZooKeeperServer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,10 +64,36 @@ final class ExactlyOnceRun {
     /** A run with more job settings ({@code KEY=VALUE}, as {@code --set} takes them). */
     static Result run(String name, int events, int taskManagerCount, List<Fault> faults, List<String> settings)
             throws Exception {
+        return run(name, events, taskManagerCount, faults, settings, false);
+    }
+
+    /**
+     * A run on a cluster with ZooKeeper high availability: a real ZooKeeper server, the job graphs and the
+     * completed checkpoints' metadata under the run's folder, so that a JobManager started again recovers the
+     * job from its last checkpoint.
+     */
+    static Result runHighlyAvailable(String name, int events, int taskManagerCount, List<Fault> faults)
+            throws Exception {
+        return run(name, events, taskManagerCount, faults, List.of(), true);
+    }
+
+    private static Result run(
+            String name,
+            int events,
+            int taskManagerCount,
+            List<Fault> faults,
+            List<String> settings,
+            boolean highAvailability)
+            throws Exception {
         Path dir = ClusterTests.workDir(name);
         StringBuilder report = new StringBuilder();
-        try (KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"));
-                LocalFlinkCluster cluster = LocalFlinkCluster.start(Path.of(""), dir.resolve("cluster"), 1, Map.of())) {
+        try (ZooKeeperServer zooKeeper = highAvailability ? ZooKeeperServer.start(dir.resolve("zookeeper")) : null;
+                KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"));
+                LocalFlinkCluster cluster = LocalFlinkCluster.start(
+                        Path.of(""),
+                        dir.resolve("cluster"),
+                        1,
+                        zooKeeper == null ? Map.of() : highAvailability(zooKeeper, dir.resolve("ha"), name))) {
             kafka.createTopic("events", 4);
             kafka.createTopic("results", 2);
             kafka.createTopic("dead-letters", 1);
@@ -138,6 +165,27 @@ final class ExactlyOnceRun {
         }
     }
 
+    /** Flink's ZooKeeper HA for a standalone cluster, with sessions that expire in seconds. */
+    private static Map<String, String> highAvailability(ZooKeeperServer zooKeeper, Path storage, String clusterId) {
+        return Map.of(
+                "high-availability.type",
+                "zookeeper",
+                "high-availability.zookeeper.quorum",
+                zooKeeper.connectString(),
+                "high-availability.zookeeper.path.root",
+                "/flink",
+                "high-availability.cluster-id",
+                "/" + clusterId,
+                "high-availability.storageDir",
+                storage.toUri().toString(),
+                // A killed JobManager keeps its leadership until its session expires; 20 ticks is the most the
+                // server grants.
+                "high-availability.zookeeper.client.session-timeout",
+                String.valueOf(12 * ZooKeeperServer.TICK_MILLIS),
+                "high-availability.zookeeper.client.connection-timeout",
+                "5000");
+    }
+
     /**
      * Submits jobs/classify.yaml exactly-once from the broker's {@code events} topic to {@code results} and
      * {@code dead-letters}, with more settings ({@code KEY=VALUE}), and waits until all its tasks run.
@@ -204,6 +252,35 @@ final class ExactlyOnceRun {
                     c,
                     "killed all " + victims.size() + " TaskManagers, replaced after " + delay.toSeconds() + " s",
                     killed);
+        };
+    }
+
+    /**
+     * Kills the JobManager with SIGKILL and starts it again after {@code down}: with high availability it
+     * takes the leadership once the killed one's ZooKeeper session has expired, recovers the job graph and
+     * restores the job from its latest completed checkpoint. Fails unless the restored checkpoint is at
+     * least the latest one completed before the kill.
+     */
+    static Fault killJobManager(Duration down) {
+        return c -> {
+            long before = c.cluster.latestCompletedCheckpoint(c.job);
+            LocalFlinkCluster.Node victim = c.cluster.jobManager();
+            long killed = System.nanoTime();
+            victim.kill();
+            Thread.sleep(down.toMillis());
+            c.cluster.restartJobManager();
+            String what = awaitRunningAgain(
+                    c,
+                    "killed the JobManager (pid " + victim.pid() + "), started it again after " + down.toSeconds()
+                            + " s",
+                    killed);
+            long restored = c.cluster.restoredCheckpoint(c.job);
+            if (restored < before || before < 0) {
+                throw new IllegalStateException("the job restored checkpoint " + restored
+                        + ", not the latest completed before the kill (" + before + ")");
+            }
+            return what + "; restored checkpoint " + restored + " (the latest completed before the kill: " + before
+                    + ")";
         };
     }
 

@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * Faults beyond one TaskManager, each on its own cluster of real processes running jobs/classify.yaml
- * exactly-once: the Kafka broker killed and restarted, every TaskManager killed at once, and TaskManagers
- * killed in the window between a checkpoint's completion and its transactions' commit. Each ends with every id
+ * exactly-once: the Kafka broker killed and restarted, every TaskManager killed at once, TaskManagers
+ * killed in the window between a checkpoint's completion and its transactions' commit, and the JobManager
+ * of a cluster with ZooKeeper high availability killed and started again. Each ends with every id
  * exactly once under read_committed. CI runs the short form ({@code torchstream.faults.events} 10,000 events,
  * {@code torchstream.faults.repeats} 1 fault of each kind, 2 in the commit window); the long form sets them to
  * 100,000 and 3.
@@ -40,6 +41,15 @@ class FaultsClusterIT {
     void killsBetweenACheckpointAndItsCommitLoseAndDuplicateNothing() throws Exception {
         check(ExactlyOnceRun.run(
                 "commit-window", EVENTS, 2, times(Math.max(2, REPEATS), ExactlyOnceRun::killInCommitWindow)));
+    }
+
+    @Test
+    void aJobManagerKilledAndStartedAgainUnderHighAvailabilityLosesAndDuplicatesNothing() throws Exception {
+        check(ExactlyOnceRun.runHighlyAvailable(
+                "jobmanager-failover",
+                EVENTS,
+                2,
+                times(REPEATS, () -> ExactlyOnceRun.killJobManager(Duration.ofSeconds(5)))));
     }
 
     private static List<ExactlyOnceRun.Fault> times(int n, java.util.function.Supplier<ExactlyOnceRun.Fault> fault) {
