@@ -152,7 +152,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
             LocalFlinkCluster cluster = new LocalFlinkCluster(
                     dir,
                     Files.readString(classpaths.resolve("flink.classpath")).trim(),
-                    Files.readString(classpaths.resolve("djl.classpath")).trim(),
+                    // lib/ as docker/ lays it out: DJL, and the store that keeps models loaded across jobs.
+                    Files.readString(classpaths.resolve("djl.classpath")).trim() + ":"
+                            + project.resolve("target/torchstream-lib.jar").toAbsolutePath(),
                     freePort());
             cluster.writeConfiguration(slotsPerTaskManager, settings);
             try {

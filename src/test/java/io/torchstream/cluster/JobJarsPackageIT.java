@@ -41,5 +41,10 @@ class JobJarsPackageIT {
         assertThat(entries(BuildFacts.CLUSTER_JAR))
                 .as("the cluster jar leaves DJL to the TaskManagers' lib/")
                 .noneMatch(n -> n.startsWith("ai/djl/"));
+        assertThat(entries(BuildFacts.CLUSTER_JAR.resolveSibling("torchstream-lib.jar")))
+                .as("the lib/ jar holds the JVM-wide model store and nothing else")
+                .filteredOn(n -> n.endsWith(".class"))
+                .isNotEmpty()
+                .allMatch(n -> n.startsWith("io/torchstream/internal/runtime/NativeModels"));
     }
 }

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +76,34 @@ class RedeployClusterIT {
                 .isZero();
         assertDemoResults(second);
         assertThat(cluster.nodes()).allMatch(LocalFlinkCluster.Node::isAlive);
+
+        // The second job has a classloader of its own, yet finds the first job's model loaded and warm in
+        // the TaskManager's store (torchstream-lib.jar in lib/): one load for both jobs.
+        String log = taskManagerLog();
+        assertThat(lines(log, "loaded all-MiniLM-L6-v2")).as(log).hasSize(1);
+        List<String> reused = lines(log, "is loaded in this JVM already (kept for every job of this TaskManager)");
+        assertThat(reused).as(log).isNotEmpty();
+        System.out.println(
+                "[redeploy] " + lines(log, "loaded all-MiniLM-L6-v2").get(0).trim());
+        System.out.println("[redeploy] " + reused.get(0).trim());
+    }
+
+    private static String taskManagerLog() {
+        try {
+            StringBuilder log = new StringBuilder();
+            for (LocalFlinkCluster.Node node : cluster.nodes()) {
+                if (node.name().startsWith("taskmanager")) {
+                    log.append(Files.readString(node.log()));
+                }
+            }
+            return log.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> lines(String log, String containing) {
+        return log.lines().filter(l -> l.contains(containing)).toList();
     }
 
     @Test

@@ -55,6 +55,19 @@ public final class TorchScriptRunner implements ModelRunner {
         return new TorchScriptRunner(file, bundle.manifest().inputs(), model);
     }
 
+    /**
+     * Runs a module that {@link #load} loaded for the same bundle files (from {@link NativeModels}); closing
+     * this runner closes the module.
+     */
+    public static TorchScriptRunner over(ModelBundle bundle, AutoCloseable loaded) {
+        return new TorchScriptRunner(bundle.modelFile(), bundle.manifest().inputs(), (Model) loaded);
+    }
+
+    /** The loaded DJL model, for {@link NativeModels} to keep beyond this runner. */
+    public AutoCloseable nativeModel() {
+        return model;
+    }
+
     @Override
     public ModelOutput run(PaddedBatch batch) {
         if (closed.get()) {

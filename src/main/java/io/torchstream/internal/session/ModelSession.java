@@ -182,7 +182,7 @@ public final class ModelSession implements AutoCloseable {
         if (repository == null && BundleStore.isRemote(settings.bundle())) {
             served = serve(settings, 0, lease(settings, store.open(0), threads));
         } else if (repository == null) {
-            // By path: a model still loaded is leased again without hashing its files.
+            // By path: a model another task of this job holds is leased again without hashing its files.
             Path folder = Path.of(settings.bundle());
             SharedModels.Lease lease = settings.sharing() == ModelSharing.TASK_MANAGER
                     ? SharedModels.share(folder, threads, settings.shapes())

@@ -1,36 +1,28 @@
 package io.torchstream.internal.session;
 
-import io.torchstream.internal.bundle.BundleManifest;
 import io.torchstream.internal.bundle.ModelBundle;
+import io.torchstream.internal.runtime.NativeModels;
 import io.torchstream.internal.task.ShapePolicy;
 import io.torchstream.internal.task.TextModel;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One loaded model per bundle (and shape policy) per JVM and classloader, shared by the operators that
- * run it (the slots of a TaskManager): reference-counted, and closed when its last user has released it
- * and no user came back within the keep-alive ({@value #KEEP_ALIVE_PROPERTY}, milliseconds, default 30 s).
- * A failover restarts a job's tasks in the same TaskManager JVM and classloader a few seconds later: they
- * find the model loaded and warm instead of loading it again. The model file's sha256 is part of the key,
- * so a bundle replaced at the same path is loaded afresh. The first user of a bundle loads it while later
- * users of the same bundle wait for that load; other bundles load at the same time.
+ * One loaded model per bundle (and shape policy) per classloader, shared by the operators that run it (the
+ * slots of a TaskManager): reference-counted, and let go of when its last user has released it. Its libtorch
+ * module and tokenizer stay loaded in the JVM's {@link NativeModels} store for the keep-alive ({@value
+ * #KEEP_ALIVE_PROPERTY}, milliseconds, default 30 s), keyed by the sha256 of the bundle's files: tasks
+ * restarted by a failover, and, with torchstream-lib.jar in the TaskManager's lib/, a job submitted again,
+ * find them loaded and warm. A bundle replaced at the same path has other sha256s, and loads afresh. The
+ * first user of a bundle loads it while later users of the same bundle wait for that load; other bundles
+ * load at the same time.
  */
 public final class SharedModels {
-
-    private static final Logger LOG = LoggerFactory.getLogger(SharedModels.class);
 
     private static final Map<Key, Entry> MODELS = new HashMap<>();
 
@@ -39,24 +31,13 @@ public final class SharedModels {
 
     private static volatile long keepAliveMillis = Long.getLong(KEEP_ALIVE_PROPERTY, 30_000L);
 
-    // Its one thread ends when idle, so that it holds no classloader of a finished job.
-    private static final ScheduledThreadPoolExecutor CLOSER = closer();
-
-    private static long loads;
-
-    private record Key(Path bundle, String sha256, ShapePolicy shapes) {}
+    private record Key(Path bundle, ShapePolicy shapes) {}
 
     private SharedModels() {}
 
     private static final class Entry {
         final CompletableFuture<TextModel> model = new CompletableFuture<>();
-        final int threads;
         int users;
-        ScheduledFuture<?> pendingClose;
-
-        Entry(int threads) {
-            this.threads = threads;
-        }
     }
 
     /** A user's hold on a model; closing it releases the hold once. */
@@ -83,7 +64,7 @@ public final class SharedModels {
 
         @Override
         public void close() {
-            release(true);
+            release(keepAliveMillis);
         }
 
         /**
@@ -91,10 +72,10 @@ public final class SharedModels {
          * lets go, without the keep-alive that serves tasks restarted on the same version.
          */
         public void retire() {
-            release(false);
+            release(0);
         }
 
-        private void release(boolean keepAlive) {
+        private void release(long keepAlive) {
             if (released.compareAndSet(false, true)) {
                 if (entry == null) {
                     model.close();
@@ -122,47 +103,38 @@ public final class SharedModels {
 
     /** The TaskManager's model for this bundle, loaded by its first user. */
     public static Lease share(Path bundle, int intraOpThreads, ShapePolicy shapes) {
-        Path path = bundle.toAbsolutePath().normalize();
-        return share(new Key(path, sha256(path), shapes), null, intraOpThreads);
+        return share(new Key(bundle.toAbsolutePath().normalize(), shapes), null, intraOpThreads);
     }
 
     /** The TaskManager's model for a bundle already checked, loaded by its first user without checking it again. */
     public static Lease share(ModelBundle bundle, int intraOpThreads, ShapePolicy shapes) {
-        String sha256 = bundle.manifest().files().get(BundleManifest.MODEL_FILE).sha256();
-        return share(new Key(bundle.directory(), sha256, shapes), bundle, intraOpThreads);
+        return share(new Key(bundle.directory(), shapes), bundle, intraOpThreads);
     }
 
     private static Lease share(Key key, ModelBundle checked, int intraOpThreads) {
-        ShapePolicy shapes = key.shapes();
         Entry entry;
         boolean loads;
         synchronized (SharedModels.class) {
             entry = MODELS.get(key);
             if (entry != null
-                    && entry.users == 0
                     && entry.model.isDone()
                     && !entry.model.isCompletedExceptionally()
                     && !entry.model.join().isOpen()) {
-                // Closed by someone else while kept alive: not reusable.
+                // Closed underneath its users: not for new ones.
                 MODELS.remove(key);
                 entry = null;
             }
             loads = entry == null;
             if (loads) {
-                entry = new Entry(intraOpThreads);
+                entry = new Entry();
                 MODELS.put(key, entry);
-                SharedModels.loads++;
-            } else if (entry.pendingClose != null) {
-                entry.pendingClose.cancel(false);
-                entry.pendingClose = null;
-                LOG.info("{} is still loaded: reused", key.bundle());
             }
             entry.users++;
         }
         if (loads) {
             try {
                 ModelBundle bundle = checked != null ? checked : ModelBundle.open(key.bundle());
-                entry.model.complete(TextModel.open(bundle, intraOpThreads, shapes));
+                entry.model.complete(TextModel.openShared(bundle, intraOpThreads, key.shapes()));
             } catch (RuntimeException | Error e) {
                 synchronized (SharedModels.class) {
                     // Whoever comes next loads again, rather than sharing this failure.
@@ -170,18 +142,11 @@ public final class SharedModels {
                 }
                 entry.model.completeExceptionally(e);
             }
-        } else if (intraOpThreads != entry.threads) {
-            LOG.warn(
-                    "{} is shared and was loaded with {} libtorch threads; the {} asked for now cannot apply (libtorch"
-                            + " reads its thread count once per process)",
-                    key.bundle(),
-                    entry.threads,
-                    intraOpThreads);
         }
         try {
             return new Lease(key, entry, entry.model.join());
         } catch (CompletionException e) {
-            release(key, entry, true);
+            release(key, entry, 0);
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
@@ -189,83 +154,31 @@ public final class SharedModels {
         }
     }
 
-    private static void release(Key key, Entry entry, boolean keepAlive) {
+    private static void release(Key key, Entry entry, long keepAlive) {
         synchronized (SharedModels.class) {
-            if (--entry.users > 0 || MODELS.get(key) != entry) {
+            if (--entry.users > 0) {
                 return;
             }
-            if (keepAlive && keepAliveMillis > 0 && !entry.model.isCompletedExceptionally()) {
-                entry.pendingClose =
-                        CLOSER.schedule(() -> closeIfUnused(key, entry), keepAliveMillis, TimeUnit.MILLISECONDS);
-                return;
-            }
+            MODELS.remove(key, entry);
         }
-        closeIfUnused(key, entry);
-    }
-
-    private static void closeIfUnused(Key key, Entry entry) {
-        TextModel toClose = null;
-        synchronized (SharedModels.class) {
-            if (entry.users == 0 && MODELS.get(key) == entry) {
-                MODELS.remove(key);
-                entry.pendingClose = null;
-                toClose = entry.model.isCompletedExceptionally() ? null : entry.model.getNow(null);
-            }
-        }
-        if (toClose != null) {
-            toClose.close();
+        if (entry.model.isDone() && !entry.model.isCompletedExceptionally()) {
+            entry.model.join().release(keepAlive);
         }
     }
 
-    /** The model file's sha256 that bundle.json records, or "" when it cannot be read (the load will say why). */
-    private static String sha256(Path bundle) {
-        try {
-            return BundleManifest.read(bundle.resolve(ModelBundle.MANIFEST_FILE))
-                    .files()
-                    .get(BundleManifest.MODEL_FILE)
-                    .sha256();
-        } catch (RuntimeException e) {
-            return "";
-        }
-    }
-
-    private static ScheduledThreadPoolExecutor closer() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "torchstream-model-closer");
-            t.setDaemon(true);
-            return t;
-        });
-        executor.setKeepAliveTime(1, TimeUnit.SECONDS);
-        executor.allowCoreThreadTimeOut(true);
-        executor.setRemoveOnCancelPolicy(true);
-        return executor;
-    }
-
-    /** Models in use by at least one user (for tests and metrics); unused ones kept alive are not counted. */
+    /** Models in use by at least one user of this classloader (for tests and metrics). */
     public static synchronized int loaded() {
         return (int) MODELS.values().stream().filter(e -> e.users > 0).count();
     }
 
     /** Models loaded since the JVM started: a reuse within the keep-alive loads nothing. */
-    public static synchronized long loads() {
-        return loads;
+    public static long loads() {
+        return NativeModels.loads();
     }
 
     /** Closes every unused model now, whatever the keep-alive (tests, and a JVM about to exit). */
     public static void closeUnused() {
-        List<Map.Entry<Key, Entry>> idle;
-        synchronized (SharedModels.class) {
-            idle = MODELS.entrySet().stream()
-                    .filter(e -> e.getValue().users == 0)
-                    .map(e -> Map.entry(e.getKey(), e.getValue()))
-                    .toList();
-            idle.forEach(e -> {
-                if (e.getValue().pendingClose != null) {
-                    e.getValue().pendingClose.cancel(false);
-                }
-            });
-        }
-        idle.forEach(e -> closeIfUnused(e.getKey(), e.getValue()));
+        NativeModels.closeUnused();
     }
 
     /** Sets the keep-alive for this JVM (tests). */

@@ -8,6 +8,7 @@ import io.torchstream.internal.bundle.TraceShape;
 import io.torchstream.internal.runtime.ModelOutput;
 import io.torchstream.internal.runtime.ModelRunException;
 import io.torchstream.internal.runtime.ModelRunner;
+import io.torchstream.internal.runtime.NativeModels;
 import io.torchstream.internal.runtime.PaddedBatch;
 import io.torchstream.internal.runtime.TorchEngine;
 import io.torchstream.internal.runtime.TorchScriptRunner;
@@ -41,13 +42,15 @@ public final class TextModel implements AutoCloseable {
     private final List<TraceShape> shapes;
     private final int maxBatch;
     private final long loadMillis;
+    // Set when the natives belong to the JVM's store (NativeModels), to be released there rather than closed.
+    private final String nativeKey;
     private final AtomicBoolean closed = new AtomicBoolean();
     // libtorch settles per shape and per thread: which threads have run every shape already.
     private final ThreadLocal<Boolean> warmedUp = ThreadLocal.withInitial(() -> false);
 
     /** Wires a model from parts; {@link #open} is the way to load a bundle. */
     public TextModel(BundleManifest manifest, TextEncoder encoder, ModelRunner runner) {
-        this(null, manifest, encoder, runner, ShapePolicy.VERIFIED, 0);
+        this(null, manifest, encoder, runner, ShapePolicy.VERIFIED, 0, null);
     }
 
     private TextModel(
@@ -56,7 +59,8 @@ public final class TextModel implements AutoCloseable {
             TextEncoder encoder,
             ModelRunner runner,
             ShapePolicy policy,
-            long loadMillis) {
+            long loadMillis,
+            String nativeKey) {
         this.bundle = bundle;
         this.manifest = manifest;
         this.encoder = encoder;
@@ -65,6 +69,7 @@ public final class TextModel implements AutoCloseable {
         this.shapes = policy.shapes(manifest);
         this.maxBatch = shapes.stream().mapToInt(TraceShape::batch).max().orElseThrow();
         this.loadMillis = loadMillis;
+        this.nativeKey = nativeKey;
     }
 
     /**
@@ -111,9 +116,60 @@ public final class TextModel implements AutoCloseable {
                 TorchEngine.warmUpRuns(),
                 bundle.manifest().task(),
                 policy.shapes(bundle.manifest()));
-        TextModel model = new TextModel(bundle, bundle.manifest(), encoder, runner, policy, millis);
+        TextModel model = new TextModel(bundle, bundle.manifest(), encoder, runner, policy, millis, null);
         model.warmedUp.set(true);
         return model;
+    }
+
+    /**
+     * A model whose libtorch module and tokenizer the JVM's {@link NativeModels} store keeps, keyed by the
+     * sha256 of the bundle's model and tokenizer files: loaded and warmed up by the first user in the JVM,
+     * then reused without either by later users, those of other jobs included where torchstream-lib.jar
+     * sits in the TaskManager's lib/ with DJL. {@link #release(long)} lets go of them.
+     */
+    public static TextModel openShared(ModelBundle bundle, int intraOpThreads, ShapePolicy policy) {
+        long started = System.nanoTime();
+        BundleManifest manifest = bundle.manifest();
+        String key = String.join(
+                " ",
+                digest(manifest, BundleManifest.MODEL_FILE),
+                digest(manifest, BundleManifest.TOKENIZER_FILE),
+                "max-length=" + manifest.maxLength(),
+                "shapes=" + policy.shapes(manifest));
+        long[] loadedMillis = {-1};
+        List<? extends AutoCloseable> parts = NativeModels.acquire(key, () -> {
+            TextModel loaded = open(bundle, intraOpThreads, policy);
+            loadedMillis[0] = loaded.loadMillis;
+            return List.of(((TorchScriptRunner) loaded.runner).nativeModel(), loaded.encoder.nativeTokenizer());
+        });
+        boolean reused = loadedMillis[0] < 0;
+        long millis = reused ? (System.nanoTime() - started) / 1_000_000 : loadedMillis[0];
+        if (reused) {
+            TorchEngine.start(intraOpThreads);
+            LOG.info(
+                    "{} is loaded in this JVM already{}: reused in {} ms, without loading or warming it up",
+                    bundle,
+                    NativeModels.sharedAcrossJobs() ? " (kept for every job of this TaskManager)" : "",
+                    millis);
+        }
+        TextModel model = new TextModel(
+                bundle,
+                manifest,
+                TextEncoder.over(bundle, parts.get(1)),
+                TorchScriptRunner.over(bundle, parts.get(0)),
+                policy,
+                millis,
+                key);
+        model.warmedUp.set(!reused);
+        return model;
+    }
+
+    private static String digest(BundleManifest manifest, String file) {
+        BundleManifest.FileDigest digest = manifest.files().get(file);
+        if (digest == null) {
+            throw new IllegalArgumentException("bundle.json of " + manifest.name() + " records no sha256 of " + file);
+        }
+        return digest.sha256();
     }
 
     private static void warmUp(ModelBundle bundle, TextEncoder encoder, ModelRunner runner, List<TraceShape> shapes) {
@@ -332,9 +388,22 @@ public final class TextModel implements AutoCloseable {
         return !closed.get();
     }
 
+    /** Closes this model; native memory the JVM's store shares with other users is released at once. */
     @Override
     public void close() {
+        release(0);
+    }
+
+    /**
+     * Closes this model; a model of {@link #openShared} lets go of its natives, which the store keeps for
+     * {@code keepAliveMillis} for a next user (a task restarted, a job submitted again) before closing them.
+     */
+    public void release(long keepAliveMillis) {
         if (closed.compareAndSet(false, true)) {
+            if (nativeKey != null) {
+                NativeModels.release(nativeKey, keepAliveMillis);
+                return;
+            }
             try {
                 runner.close();
             } finally {

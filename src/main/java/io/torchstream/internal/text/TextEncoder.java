@@ -72,6 +72,19 @@ public final class TextEncoder implements AutoCloseable {
         }
     }
 
+    /**
+     * An encoder over a tokenizer that {@link #open(ModelBundle)} opened for the same bundle files (kept
+     * loaded by the runtime's native model store); closing this encoder closes the tokenizer.
+     */
+    public static TextEncoder over(ModelBundle bundle, AutoCloseable opened) {
+        return new TextEncoder((HuggingFaceTokenizer) opened, bundle.manifest().maxLength(), 0);
+    }
+
+    /** The native tokenizer, for the runtime's native model store to keep beyond this encoder. */
+    public AutoCloseable nativeTokenizer() {
+        return tokenizer;
+    }
+
     /** The longest row, in tokens, this encoder produces. */
     public int maxLength() {
         return maxLength;
