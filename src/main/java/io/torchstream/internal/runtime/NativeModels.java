@@ -250,41 +250,41 @@ public final class NativeModels {
             try {
                 Object parts = (Object) acquire.invokeExact(key, load);
                 return (List<? extends AutoCloseable>) parts;
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable e) {
-                throw new IllegalStateException(e);
+                throw unchecked(e);
             }
         }
 
         void release(String key, long keepAliveMillis) {
             try {
                 release.invokeExact(key, keepAliveMillis);
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable e) {
-                throw new IllegalStateException(e);
+                throw unchecked(e);
             }
         }
 
         long loads() {
             try {
                 return (long) loads.invokeExact();
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable e) {
-                throw new IllegalStateException(e);
+                throw unchecked(e);
             }
         }
 
         void closeUnused() {
             try {
                 closeUnused.invokeExact();
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable e) {
-                throw new IllegalStateException(e);
+                throw unchecked(e);
             }
+        }
+
+        // The store's methods declare no checked exception: what they throw passes through as it is.
+        private static RuntimeException unchecked(Throwable e) {
+            if (e instanceof Error error) {
+                throw error;
+            }
+            return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
         }
     }
 }
