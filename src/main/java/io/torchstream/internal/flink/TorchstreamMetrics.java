@@ -28,7 +28,10 @@ public final class TorchstreamMetrics {
     public static final String TOKENS_REAL = "tokensReal";
     /** Padding tokens over all computed tokens since start (gauge, 0..1). */
     public static final String PADDING_RATIO = "paddingRatio";
-    /** Milliseconds the model took to load and warm up (gauge). */
+    /**
+     * Milliseconds this task spent getting its model (gauge): loading and warming it up, or next to none where
+     * the TaskManager had it loaded already (another slot, a restarted task, a job submitted again).
+     */
     public static final String MODEL_LOAD_TIME = "modelLoadMillis";
 
     /** Gauge: the repository version serving now (0: a bundle outside a repository). */

@@ -233,7 +233,10 @@ public final class TextModel implements AutoCloseable {
         return maxBatch;
     }
 
-    /** Milliseconds {@link #open} took: tokenizer, libtorch load and warm-up. */
+    /**
+     * Milliseconds getting this model took: tokenizer, libtorch load and warm-up, or only the look-up for a
+     * model of {@link #openShared} that was loaded already.
+     */
     public long loadMillis() {
         return loadMillis;
     }

@@ -2,6 +2,7 @@ package io.torchstream.internal.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.torchstream.internal.session.SharedModels;
 import io.torchstream.jobs.CommandLine;
 import io.torchstream.jobs.JobSummary;
 import io.torchstream.jobs.TorchstreamJob;
@@ -48,6 +49,8 @@ class MetricsITCase {
 
     @Test
     void countsBatchesPaddingLatencyAndLoadTimeUnderOneGroup() throws Exception {
+        // The load time is this job's: not a few milliseconds for a model an earlier test left loaded.
+        SharedModels.closeUnused();
         List<byte[]> lines = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             lines.add(JobFiles.json(Map.of("id", "m" + i, "text", "metric event number " + i)));
