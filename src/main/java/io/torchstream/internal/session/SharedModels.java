@@ -1,5 +1,6 @@
 package io.torchstream.internal.session;
 
+import io.torchstream.internal.bundle.BundleManifest;
 import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.runtime.NativeModels;
 import io.torchstream.internal.task.ShapePolicy;
@@ -31,7 +32,8 @@ public final class SharedModels {
 
     private static volatile long keepAliveMillis = Long.getLong(KEEP_ALIVE_PROPERTY, 30_000L);
 
-    private record Key(Path bundle, ShapePolicy shapes) {}
+    // The model file's sha256 too: a bundle replaced at the same path while its old model is in use loads afresh.
+    private record Key(Path bundle, String sha256, ShapePolicy shapes) {}
 
     private SharedModels() {}
 
@@ -103,12 +105,14 @@ public final class SharedModels {
 
     /** The TaskManager's model for this bundle, loaded by its first user. */
     public static Lease share(Path bundle, int intraOpThreads, ShapePolicy shapes) {
-        return share(new Key(bundle.toAbsolutePath().normalize(), shapes), null, intraOpThreads);
+        Path path = bundle.toAbsolutePath().normalize();
+        return share(new Key(path, sha256(path), shapes), null, intraOpThreads);
     }
 
     /** The TaskManager's model for a bundle already checked, loaded by its first user without checking it again. */
     public static Lease share(ModelBundle bundle, int intraOpThreads, ShapePolicy shapes) {
-        return share(new Key(bundle.directory(), shapes), bundle, intraOpThreads);
+        String sha256 = bundle.manifest().files().get(BundleManifest.MODEL_FILE).sha256();
+        return share(new Key(bundle.directory(), sha256, shapes), bundle, intraOpThreads);
     }
 
     private static Lease share(Key key, ModelBundle checked, int intraOpThreads) {
@@ -163,6 +167,18 @@ public final class SharedModels {
         }
         if (entry.model.isDone() && !entry.model.isCompletedExceptionally()) {
             entry.model.join().release(keepAlive);
+        }
+    }
+
+    /** The model file's sha256 that bundle.json records, or "" when it cannot be read (the load will say why). */
+    private static String sha256(Path bundle) {
+        try {
+            return BundleManifest.read(bundle.resolve(ModelBundle.MANIFEST_FILE))
+                    .files()
+                    .get(BundleManifest.MODEL_FILE)
+                    .sha256();
+        } catch (RuntimeException e) {
+            return "";
         }
     }
 

@@ -92,6 +92,19 @@ class SharedModelsTest {
         }
     }
 
+    @Test
+    void aBundleReplacedAtThePathOfAModelInUseIsLoadedAfreshForNewUsers() {
+        Path bundle = BundleCopies.copy("bert-seq-cls", tmp.resolve("b"));
+        try (SharedModels.Lease running = SharedModels.share(bundle, 1, ShapePolicy.VERIFIED)) {
+            BundleCopies.delete(bundle);
+            BundleCopies.copy("distilbert-seq-cls", bundle);
+            try (SharedModels.Lease next = SharedModels.share(bundle, 1, ShapePolicy.VERIFIED)) {
+                assertThat(next.model().manifest().name()).isEqualTo("distilbert-seq-cls");
+                assertThat(running.model().manifest().name()).isEqualTo("bert-seq-cls");
+            }
+        }
+    }
+
     private static void assertSamePredictions(Predictions actual, Predictions expected) {
         assertThat(actual.results()).hasSameSizeAs(expected.results());
         for (int i = 0; i < actual.results().size(); i++) {
