@@ -174,7 +174,7 @@ public final class NativeModels {
         if (parts == null) {
             return;
         }
-        // The module before its tokenizer, in the reverse of their loading.
+        // In the order the loader listed them.
         for (AutoCloseable part : parts) {
             try {
                 part.close();

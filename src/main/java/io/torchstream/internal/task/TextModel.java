@@ -132,8 +132,9 @@ public final class TextModel implements AutoCloseable {
         BundleManifest manifest = bundle.manifest();
         String key = String.join(
                 " ",
-                digest(manifest, BundleManifest.MODEL_FILE),
-                digest(manifest, BundleManifest.TOKENIZER_FILE),
+                // bundle.json records both: BundleManifest refuses one that does not.
+                manifest.files().get(BundleManifest.MODEL_FILE).sha256(),
+                manifest.files().get(BundleManifest.TOKENIZER_FILE).sha256(),
                 "max-length=" + manifest.maxLength(),
                 "shapes=" + policy.shapes(manifest));
         long[] loadedMillis = {-1};
@@ -162,14 +163,6 @@ public final class TextModel implements AutoCloseable {
                 key);
         model.warmedUp.set(!reused);
         return model;
-    }
-
-    private static String digest(BundleManifest manifest, String file) {
-        BundleManifest.FileDigest digest = manifest.files().get(file);
-        if (digest == null) {
-            throw new IllegalArgumentException("bundle.json of " + manifest.name() + " records no sha256 of " + file);
-        }
-        return digest.sha256();
     }
 
     private static void warmUp(ModelBundle bundle, TextEncoder encoder, ModelRunner runner, List<TraceShape> shapes) {
