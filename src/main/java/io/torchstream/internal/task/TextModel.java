@@ -73,8 +73,8 @@ public final class TextModel implements AutoCloseable {
     }
 
     /**
-     * Loads a bundle: its tokenizer, its TorchScript module in libtorch, and a warm-up at every shape
-     * it may run at, which also checks the model against bundle.json.
+     * Loads a bundle: its tokenizer, its TorchScript module in libtorch, and a warm-up (see {@link
+     * TorchEngine#warmUpEveryShape}), which also checks the model's outputs against bundle.json.
      *
      * @param intraOpThreads libtorch threads for this JVM (0: libtorch's default); see {@link
      *     io.torchstream.internal.runtime.TorchEngine}
@@ -84,7 +84,7 @@ public final class TextModel implements AutoCloseable {
         return open(bundle, intraOpThreads, ShapePolicy.VERIFIED);
     }
 
-    /** Loads a bundle to run at the shapes {@code policy} allows (and warms up only those). */
+    /** Loads a bundle to run at the shapes {@code policy} allows (and warms up at those only). */
     public static TextModel open(ModelBundle bundle, int intraOpThreads, ShapePolicy policy) {
         long started = System.nanoTime();
         TextEncoder encoder = TextEncoder.open(bundle);
@@ -96,8 +96,9 @@ public final class TextModel implements AutoCloseable {
             throw e;
         }
         long loaded = System.nanoTime();
+        List<TraceShape> warmShapes = warmUpShapes(policy.shapes(bundle.manifest()));
         try {
-            warmUp(bundle, encoder, runner, policy.shapes(bundle.manifest()));
+            warmUp(bundle, encoder, runner, warmShapes);
         } catch (RuntimeException e) {
             runner.close();
             encoder.close();
@@ -105,7 +106,7 @@ public final class TextModel implements AutoCloseable {
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
         LOG.info(
-                "loaded {}{} in {} ms ({} ms tokenizer and libtorch, {} ms warm-up, {} run(s) a shape): {} at shapes {}",
+                "loaded {}{} in {} ms ({} ms tokenizer and libtorch, {} ms warm-up at {}, {} run(s) a shape): {} at shapes {}",
                 bundle,
                 bundle.manifest().quantization() == null
                         ? ""
@@ -113,6 +114,7 @@ public final class TextModel implements AutoCloseable {
                 millis,
                 (loaded - started) / 1_000_000,
                 (System.nanoTime() - loaded) / 1_000_000,
+                warmShapes,
                 TorchEngine.warmUpRuns(),
                 bundle.manifest().task(),
                 policy.shapes(bundle.manifest()));
@@ -163,6 +165,14 @@ public final class TextModel implements AutoCloseable {
                 key);
         model.warmedUp.set(!reused);
         return model;
+    }
+
+    /** Every shape while the graph executor re-optimises new ones, else the one of fewest tokens. */
+    static List<TraceShape> warmUpShapes(List<TraceShape> shapes) {
+        if (TorchEngine.warmUpEveryShape() || shapes.isEmpty()) {
+            return shapes;
+        }
+        return List.of(Collections.min(shapes));
     }
 
     private static void warmUp(ModelBundle bundle, TextEncoder encoder, ModelRunner runner, List<TraceShape> shapes) {

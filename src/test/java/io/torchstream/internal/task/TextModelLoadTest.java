@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.torchstream.internal.bundle.BundleException;
 import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.bundle.TraceShape;
+import io.torchstream.internal.runtime.TorchEngine;
 import io.torchstream.internal.text.EncodedText;
 import io.torchstream.internal.text.TextInput;
 import io.torchstream.testing.BundleCopies;
@@ -48,6 +49,25 @@ class TextModelLoadTest {
                 .hasMessageContaining("model.pt")
                 .hasMessageContaining("outputs shape [1, 3] at 1x8")
                 .hasMessageContaining("output [1, 4]");
+    }
+
+    @Test
+    void theWarmUpRunsTheSmallestShapeOnlyUnlessTheGraphOptimizerIsOn() {
+        List<TraceShape> shapes = Fixtures.bundle("bert-seq-cls").manifest().shapes();
+        assertThat(shapes).hasSizeGreaterThan(1);
+        String before = System.getProperty(TorchEngine.GRAPH_OPTIMIZER);
+        try {
+            System.setProperty(TorchEngine.GRAPH_OPTIMIZER, "false");
+            assertThat(TextModel.warmUpShapes(shapes)).containsExactly(Collections.min(shapes));
+            System.setProperty(TorchEngine.GRAPH_OPTIMIZER, "true");
+            assertThat(TextModel.warmUpShapes(shapes)).isEqualTo(shapes);
+        } finally {
+            if (before == null) {
+                System.clearProperty(TorchEngine.GRAPH_OPTIMIZER);
+            } else {
+                System.setProperty(TorchEngine.GRAPH_OPTIMIZER, before);
+            }
+        }
     }
 
     @Test
