@@ -46,6 +46,7 @@ final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, Li
     private final ResultFactory<T, R> results;
 
     private transient ModelSession session;
+    private transient ModelSession.Prefetch prefetch;
     private transient ListState<Long> versionState;
     private transient long restoredVersion;
     private transient ModelMetrics metrics;
@@ -60,9 +61,23 @@ final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, Li
         this.results = results;
     }
 
+    /**
+     * Starts loading the model on a thread of its own, for {@link #open} to take over: the operator calls it
+     * as the task sets its chain up, before the operators after it (sinks) initialise.
+     */
+    void prefetch() {
+        if (prefetch == null && session == null) {
+            prefetch = ModelSession.prefetch(settings, Slots.sharers(getRuntimeContext()));
+        }
+    }
+
     @Override
     public void open(OpenContext openContext) {
-        session = ModelSession.open(settings, Slots.sharers(getRuntimeContext()), restoredVersion);
+        try {
+            session = ModelSession.open(settings, Slots.sharers(getRuntimeContext()), restoredVersion, prefetch);
+        } finally {
+            prefetch = null;
+        }
         // A shared model was warmed up on the thread that loaded it; this subtask's thread needs its own.
         session.warmUpThisThread();
         metrics = ModelMetrics.register(getRuntimeContext().getMetricGroup(), session);
@@ -139,6 +154,11 @@ final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, Li
 
     @Override
     public void close() {
+        // A task that failed before open (a sink that could not start) releases the model it started loading.
+        if (prefetch != null) {
+            prefetch.close();
+            prefetch = null;
+        }
         if (session != null) {
             session.close();
             session = null;

@@ -6,10 +6,13 @@ import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.graph.StreamConfig;
 import org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.StreamTask;
 import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
@@ -63,6 +66,15 @@ final class InferenceOperator<T, R>
         this.deadLetters = deadLetters;
         this.maxSize = maxSize;
         this.maxWaitMillis = maxWaitMillis;
+    }
+
+    @Override
+    protected void setup(StreamTask<?, ?> containingTask, StreamConfig config, Output<StreamRecord<R>> output) {
+        super.setup(containingTask, config, output);
+        // Flink initialises a chain's operators from its tail: the model loads while the sinks after it start.
+        if (userFunction instanceof InferenceFunction<?, ?> inference) {
+            inference.prefetch();
+        }
     }
 
     @Override

@@ -31,10 +31,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -174,7 +177,26 @@ public final class ModelSession implements AutoCloseable {
      *     run the model), for libtorch's thread count when the settings leave it to the cores
      */
     public static ModelSession open(ModelSettings settings, int sharers, long resume) {
+        return open(settings, sharers, resume, null);
+    }
+
+    /**
+     * {@link #open(ModelSettings, int, long)}, taking over the load that {@link #prefetch} started for the same
+     * settings and sharers (null: none); the prefetch is closed either way.
+     */
+    public static ModelSession open(ModelSettings settings, int sharers, long resume, Prefetch prefetched) {
+        try {
+            return openSession(settings, sharers, resume, prefetched);
+        } finally {
+            if (prefetched != null) {
+                prefetched.close();
+            }
+        }
+    }
+
+    private static ModelSession openSession(ModelSettings settings, int sharers, long resume, Prefetch prefetched) {
         int threads = TorchEngine.threadsFor(settings.threads(), sharers);
+        TorchEngine.startInBackground(threads);
         BundleStore store = BundleStore.of(settings.bundle());
         ControlTopic control = null;
         ModelRepository repository = store.isRepository() ? new ModelRepository(store) : null;
@@ -182,12 +204,7 @@ public final class ModelSession implements AutoCloseable {
         if (repository == null && BundleStore.isRemote(settings.bundle())) {
             served = serve(settings, 0, lease(settings, store.open(0), threads));
         } else if (repository == null) {
-            // By path: a model another task of this job holds is leased again without hashing its files.
-            Path folder = Path.of(settings.bundle());
-            SharedModels.Lease lease = settings.sharing() == ModelSharing.TASK_MANAGER
-                    ? SharedModels.share(folder, threads, settings.shapes())
-                    : SharedModels.own(folder, threads, settings.shapes());
-            served = serve(settings, 0, lease);
+            served = prefetched != null ? prefetched.take() : serveFolder(settings, threads);
         } else {
             control = settings.reload().topic() == null
                     ? null
@@ -210,6 +227,87 @@ public final class ModelSession implements AutoCloseable {
             session.schedulePoll();
         }
         return session;
+    }
+
+    /** A bundle by path: a model another task of this job holds is leased again without hashing its files. */
+    private static Served serveFolder(ModelSettings settings, int threads) {
+        Path folder = Path.of(settings.bundle());
+        SharedModels.Lease lease = settings.sharing() == ModelSharing.TASK_MANAGER
+                ? SharedModels.share(folder, threads, settings.shapes())
+                : SharedModels.own(folder, threads, settings.shapes());
+        return serve(settings, 0, lease);
+    }
+
+    /**
+     * Starts loading the model that {@code settings} name on a thread of its own, for an {@link #open} with
+     * the same settings and sharers to take over. A Flink task starts it as it sets its operators up, so that
+     * the load runs while the operators after the model in its chain start (Kafka sinks resuming and aborting
+     * transactions take seconds): a task restarted on a fresh TaskManager spends its start-up on both at once.
+     * A bundle by path only: a repository's version is known once the checkpoint is restored, and a remote
+     * bundle is fetched in open. Returns null for those.
+     */
+    public static Prefetch prefetch(ModelSettings settings, int sharers) {
+        if (BundleStore.isRemote(settings.bundle())
+                || BundleStore.of(settings.bundle()).isRepository()) {
+            return null;
+        }
+        int threads = TorchEngine.threadsFor(settings.threads(), sharers);
+        TorchEngine.startInBackground(threads);
+        Prefetch prefetch = new Prefetch();
+        Thread loader = new Thread(
+                () -> {
+                    try {
+                        prefetch.served.complete(serveFolder(settings, threads));
+                    } catch (Throwable e) {
+                        prefetch.served.completeExceptionally(e);
+                    }
+                },
+                "torchstream-load-" + Path.of(settings.bundle()).getFileName());
+        // DJL finds its engine through the context classloader: the job's, as on the task's own thread.
+        loader.setContextClassLoader(Thread.currentThread().getContextClassLoader());
+        loader.setDaemon(true);
+        loader.start();
+        return prefetch;
+    }
+
+    /**
+     * A model load that {@link #prefetch} started. {@link #open} takes it over (and fails with the load's own
+     * error); closing one not taken releases the model once its load is done.
+     */
+    public static final class Prefetch implements AutoCloseable {
+        private final CompletableFuture<Served> served = new CompletableFuture<>();
+        private final AtomicBoolean claimed = new AtomicBoolean();
+
+        private Prefetch() {}
+
+        private Served take() {
+            if (!claimed.compareAndSet(false, true)) {
+                throw new IllegalStateException("this prefetched model was taken or closed already");
+            }
+            try {
+                return served.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw e;
+            }
+        }
+
+        /** Whether the load has ended, loaded or failed. */
+        public boolean isDone() {
+            return served.isDone();
+        }
+
+        @Override
+        public void close() {
+            if (claimed.compareAndSet(false, true)) {
+                served.thenAccept(Served::close);
+            }
+        }
     }
 
     /**
