@@ -31,7 +31,7 @@ import java.util.List;
 
 /**
  * Runs micro-batches through the model: opens a {@link ModelSession} in {@link #open} (the TaskManager's
- * shared model or one of its own, warmed up on this thread), predicts each batch in as few padded forward
+ * shared model or one of its own, whose load {@link #prefetch} started), predicts each batch in as few padded forward
  * passes as its lengths allow, makes one typed result per element in batch order (or says why the model failed
  * on it), and closes the session in
  * {@link #close} (safe to call twice).
@@ -78,7 +78,7 @@ final class InferenceFunction<T, R> extends RichMapFunction<List<Request<T>>, Li
         } finally {
             prefetch = null;
         }
-        // A shared model was warmed up on the thread that loaded it; this subtask's thread needs its own.
+        // With libtorch's graph optimizer on, every thread that runs the model needs a warm-up of its own.
         session.warmUpThisThread();
         metrics = ModelMetrics.register(getRuntimeContext().getMetricGroup(), session);
         labelCounts = TorchstreamMetrics.accumulator(getRuntimeContext(), TorchstreamMetrics.LABELS, LabelCounts::new);

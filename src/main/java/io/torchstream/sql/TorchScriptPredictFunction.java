@@ -31,7 +31,7 @@ import java.util.concurrent.CompletableFuture;
  * ML_PREDICT with a torchscript model: each row's text is queued, and one worker per parallel instance
  * runs the queued rows as one padded batch (up to the batch size, waiting at most {@code batch.max-wait}
  * once the model is free) and completes each row's future with its OUTPUT row, in submission order.
- * Loads the bundle in {@link #open} (warmed up at every shape it may run), frees it in {@link #close}
+ * Loads the bundle in {@link #open} (and warmed up), frees it in {@link #close}
  * (safe twice). A NULL input gives a row of NULLs without running the model (with its reason, under
  * {@code 'error-handling' = 'column'}); an empty text runs like any other unless {@code 'empty-text' =
  * 'error'}. A row the model cannot predict is handled as {@code 'error-handling'} says; the session runs a

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.torchstream.internal.bundle.ModelBundle;
 import io.torchstream.internal.bundle.TraceShape;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code bin/torchstream bench}: measures, in one run on one bundle, on headline-length and
@@ -65,6 +68,41 @@ public final class Benchmark {
         Files.createDirectories(png.getParent());
         Plot.throughput(bench.rows, png);
         System.err.println("bench: wrote " + out + " and " + png);
+    }
+
+    /**
+     * The CPU's model and the vector extensions libtorch's and ONNX Runtime's kernels pick from: int8 and fp32
+     * speeds, and their ratio, move with them (VNNI and AMX run int8 matrix products natively).
+     */
+    static String cpu() {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
+            String model = lines.stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse("unknown CPU");
+            Set<String> flags = lines.stream()
+                    .filter(l -> l.startsWith("flags"))
+                    .findFirst()
+                    .map(l -> Set.of(l.substring(l.indexOf(':') + 1).trim().split("\\s+")))
+                    .orElse(Set.of());
+            List<String> simd = new ArrayList<>();
+            for (String[] f : new String[][] {
+                {"avx2", "AVX2"},
+                {"avx512f", "AVX-512"},
+                {"avx512_vnni", "AVX-512 VNNI"},
+                {"avx_vnni", "AVX-VNNI"},
+                {"amx_int8", "AMX int8"}
+            }) {
+                if (flags.contains(f[0])) {
+                    simd.add(f[1]);
+                }
+            }
+            return model + (simd.isEmpty() ? "" : ", " + String.join(", ", simd));
+        } catch (IOException | UncheckedIOException e) {
+            return "CPU unknown";
+        }
     }
 
     String run(int events) throws Exception {
@@ -270,13 +308,14 @@ public final class Benchmark {
         out.append("# Benchmarks\n\n");
         out.append(String.format(
                 Locale.ROOT,
-                "Measured %s on this machine (%d cores) with `bin/torchstream bench --events %d`: bundle `%s`"
+                "Measured %s on this machine (%d cores, %s) with `bin/torchstream bench --events %d`: bundle `%s`"
                         + " (all-MiniLM-L6-v2, traced at %s, %d verified shapes), job `%s`. Every scenario ran in a JVM of its own;"
                         + " the machine is shared and noisy, so compare ratios within one run rather than absolute figures across runs."
                         + " Headlines: the %d labelled headlines of `data/` and `jobs/samples/` (9-30 tokens); paragraphs: 4 to 7 of"
                         + " them joined (70-128 tokens).%n%n",
                 LocalDate.now(),
                 cores,
+                cpu(),
                 events,
                 bundle,
                 traced,

@@ -132,7 +132,7 @@ public final class Scenario {
         }
     }
 
-    /** Loading the model as a job's first slot does: tokenizer, libtorch, warm-up at every verified shape. */
+    /** Loading the model as a job's first slot does: bundle check, tokenizer, libtorch, warm-up. */
     static ObjectNode load(Map<String, String> a) {
         long started = System.nanoTime();
         try (TextModel model =
