@@ -24,7 +24,26 @@ class CrashRecoveryClusterIT {
         for (int k = 0; k < kills; k++) {
             faults.add(ExactlyOnceRun.killTaskManager());
         }
-        ExactlyOnceRun.Result r = ExactlyOnceRun.run("crash", events, 2, faults);
+        assertExactlyOnce(ExactlyOnceRun.run("crash", events, 2, faults));
+    }
+
+    /**
+     * The same with a standby TaskManager waiting (one more than the job needs, as {@code
+     * slotmanager.redundant-taskmanager-num} keeps on Kubernetes or YARN): the recovery without a process to
+     * start. {@code -Dtorchstream.crash.kills} applies here too, each kill with a fresh standby.
+     */
+    @Test
+    void everyIdExactlyOnceThroughTaskManagerCrashesWithAStandbyTaskManager() throws Exception {
+        int events = Integer.getInteger("torchstream.crash.events", 20_000);
+        int kills = Integer.getInteger("torchstream.crash.kills", 1);
+        List<ExactlyOnceRun.Fault> faults = new ArrayList<>();
+        for (int k = 0; k < kills; k++) {
+            faults.add(ExactlyOnceRun.killTaskManagerWithStandby());
+        }
+        assertExactlyOnce(ExactlyOnceRun.run("crash-standby", events, 2, faults));
+    }
+
+    private static void assertExactlyOnce(ExactlyOnceRun.Result r) {
         assertThat(r.duplicates()).as("ids seen more than once").isEmpty();
         assertThat(r.missing()).as("ids never seen").isEmpty();
         assertThat(r.unknown()).isEmpty();

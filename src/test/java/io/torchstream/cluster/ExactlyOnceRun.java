@@ -33,6 +33,8 @@ final class ExactlyOnceRun {
         final LocalFlinkCluster cluster;
         final List<LocalFlinkCluster.Node> taskManagers;
         final String job;
+        // When the fault itself began, if the fault prepared something first (System.nanoTime(); 0: at inject).
+        long faultBegan;
 
         Context(KafkaBroker kafka, LocalFlinkCluster cluster, List<LocalFlinkCluster.Node> taskManagers, String job) {
             this.kafka = kafka;
@@ -114,8 +116,10 @@ final class ExactlyOnceRun {
                         return reader.distinct() >= target;
                     });
                     int before = reader.total();
-                    long injected = System.nanoTime();
+                    context.faultBegan = 0;
+                    long called = System.nanoTime();
                     String what = faults.get(k - 1).inject(context);
+                    long injected = context.faultBegan != 0 ? context.faultBegan : called;
                     LocalFlinkCluster.waitFor(Duration.ofMinutes(10), "new results after fault " + k, () -> {
                         reader.poll();
                         return reader.total() > before;
@@ -234,6 +238,26 @@ final class ExactlyOnceRun {
             victim.kill();
             c.taskManagers.add(c.cluster.startTaskManager());
             return awaitRunningAgain(c, "killed " + victim.name() + " (pid " + victim.pid() + ")", killed);
+        };
+    }
+
+    /**
+     * Starts a standby TaskManager (registered, its slot idle), then kills the oldest TaskManager, which runs
+     * the job, with SIGKILL: the lost tasks restart on the standby's slot, with no TaskManager to wait for. The
+     * recovery counts from the kill; the standby's start before it does not count.
+     */
+    static Fault killTaskManagerWithStandby() {
+        return c -> {
+            LocalFlinkCluster.Node standby = c.cluster.startTaskManager();
+            LocalFlinkCluster.Node victim = c.taskManagers.remove(0);
+            c.taskManagers.add(standby);
+            long killed = System.nanoTime();
+            c.faultBegan = killed;
+            victim.kill();
+            return awaitRunningAgain(
+                    c,
+                    "killed " + victim.name() + " (pid " + victim.pid() + ") with " + standby.name() + " standing by",
+                    killed);
         };
     }
 
