@@ -13,10 +13,12 @@ import io.torchstream.internal.bundle.TraceShape;
 import io.torchstream.internal.flink.JsonLinesFormat;
 import io.torchstream.internal.flink.TorchstreamMetrics;
 import io.torchstream.internal.runtime.PaddedBatch;
+import io.torchstream.internal.runtime.TorchScriptRunner;
 import io.torchstream.internal.session.ModelOptions;
 import io.torchstream.internal.task.ShapePolicy;
 import io.torchstream.internal.task.TextModel;
 import io.torchstream.internal.text.EncodedText;
+import io.torchstream.internal.text.TextEncoder;
 import io.torchstream.internal.text.TextInput;
 import io.torchstream.jobs.JobConfig;
 import io.torchstream.jobs.JobSpec;
@@ -38,10 +40,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * One benchmark measurement, run in a JVM of its own (libtorch reads its thread count once per
@@ -55,6 +59,7 @@ import java.util.Map;
  * latency   job=YAML bundle=DIR events=FILE parallelism=N rate=R seconds=S
  * ort       bundle=DIR onnx=FILE events=FILE threads=N
  * load      bundle=DIR threads=N
+ * first-calls bundle=DIR threads=N order=ascending|shuffled
  * </pre>
  */
 public final class Scenario {
@@ -77,6 +82,7 @@ public final class Scenario {
             case "latency" -> latency(a);
             case "ort" -> OrtScenario.run(a);
             case "load" -> load(a);
+            case "first-calls" -> firstCalls(a);
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         };
         System.out.println("RESULT " + MAPPER.writeValueAsString(result));
@@ -140,6 +146,52 @@ public final class Scenario {
             ObjectNode r = MAPPER.createObjectNode();
             r.put("load_millis", model.loadMillis());
             r.put("wall_millis", (System.nanoTime() - started) / 1_000_000);
+            r.put("events_per_second", 0.0);
+            return r;
+        }
+    }
+
+    /**
+     * The first forward pass at every verified shape against the steady one (the median of the 5 after it), on
+     * a module that has run nothing before: what a warm-up has to run before live events do.
+     */
+    static ObjectNode firstCalls(Map<String, String> a) {
+        ModelBundle bundle = ModelBundle.open(Path.of(a.get("bundle")));
+        BundleManifest manifest = bundle.manifest();
+        try (TextEncoder encoder = TextEncoder.open(bundle);
+                TorchScriptRunner runner = TorchScriptRunner.load(bundle, Integer.parseInt(a.get("threads")))) {
+            List<TraceShape> shapes = new ArrayList<>(manifest.shapes());
+            if (a.getOrDefault("order", "ascending").equals("shuffled")) {
+                Collections.shuffle(shapes, new Random(7));
+            }
+            EncodedText sample = encoder.encode(TextInput.of("a first call at every shape"));
+            ObjectNode r = MAPPER.createObjectNode();
+            ObjectNode perShape = r.putObject("shapes");
+            double firstSum = 0;
+            double steadySum = 0;
+            for (TraceShape shape : shapes) {
+                PaddedBatch batch = PaddedBatch.of(
+                        Collections.nCopies(shape.batch(), sample.head(shape.seqLen())),
+                        shape,
+                        manifest.padTokenId(),
+                        manifest.padTokenTypeId());
+                double[] millis = new double[6];
+                for (int i = 0; i < millis.length; i++) {
+                    long started = System.nanoTime();
+                    runner.run(batch);
+                    millis[i] = (System.nanoTime() - started) / 1e6;
+                }
+                double first = millis[0];
+                Arrays.sort(millis, 1, millis.length);
+                double steady = millis[3];
+                ObjectNode one = perShape.putObject(shape.toString());
+                one.put("first_ms", first);
+                one.put("steady_ms", steady);
+                firstSum += first;
+                steadySum += steady;
+            }
+            r.put("first_ms_sum", firstSum);
+            r.put("steady_ms_sum", steadySum);
             r.put("events_per_second", 0.0);
             return r;
         }
